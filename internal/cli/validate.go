@@ -1,0 +1,36 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"runner/internal/experiment"
+)
+
+const validateUsage = `Usage: runner validate [PATH ...]
+
+Check the experiment files in PATHs (files or folders; default
+experiments/) without running anything. Every problem in every file is
+reported with its file, line, column and field; the exit status is 2 if
+there is any.
+`
+
+// validateCommand is `runner validate`.
+func validateCommand(stdout io.Writer, args []string) error {
+	fs := newFlagSet("validate", validateUsage)
+	paths, err := parseFlags(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		paths = []string{DefaultExperiments}
+	}
+	exps, err := experiment.Load(paths)
+	if err != nil {
+		return err
+	}
+	for _, e := range exps {
+		fmt.Fprintf(stdout, "%v: %s: valid\n", e.Pos, e.Name)
+	}
+	return nil
+}

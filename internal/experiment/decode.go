@@ -1,0 +1,229 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// decoder walks the YAML node tree of one file, converting values to Go and
+// collecting every problem with its position. It never stops at the first
+// problem: each decoding method reports what is wrong with its node and
+// returns ok = false, and the caller carries on with the next field.
+type decoder struct {
+	file string
+	errs ErrorList
+}
+
+// fail records a problem at node n.
+func (d *decoder) fail(n *yaml.Node, field, format string, args ...any) {
+	d.errs = append(d.errs, &Error{Pos: d.pos(n), Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) pos(n *yaml.Node) Position {
+	return Position{File: d.file, Line: n.Line, Column: n.Column}
+}
+
+// resolve follows aliases (*name) to the node they stand for.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// describe names what a node holds, for messages such as "want a number,
+// got a list".
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "nothing (null)"
+		case "!!str":
+			return fmt.Sprintf("the string %q", n.Value)
+		case "!!bool":
+			return "the boolean " + n.Value
+		}
+		return n.Value
+	}
+	return "an unsupported YAML node"
+}
+
+// join builds the path of a field inside the mapping at path.
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// item builds the path of list item i (counted from 0) of the list at path;
+// paths count items from 1, as people do.
+func item(path string, i int) string {
+	return fmt.Sprintf("%s[%d]", path, i+1)
+}
+
+// fields is a decoded mapping: its values by key, and the known keys
+// suggested for unknown ones (which are then not also reported missing).
+type fields struct {
+	node      *yaml.Node
+	path      string
+	values    map[string]*yaml.Node
+	suggested map[string]bool
+}
+
+// mapping decodes a mapping whose keys must all be in known and appear
+// once. Misplaced explains keys that belong elsewhere. Unknown keys are
+// reported with the closest known key, if one is close.
+func (d *decoder) mapping(n *yaml.Node, path string, known []string, misplaced map[string]string) (fields, bool) {
+	n = resolve(n)
+	f := fields{node: n, path: path, values: map[string]*yaml.Node{}, suggested: map[string]bool{}}
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "want a mapping of fields, got %s", describe(n))
+		return f, false
+	}
+	keyNodes := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.fail(k, path, "want a field name, got %s", describe(k))
+			continue
+		}
+		field := join(path, k.Value)
+		if first, dup := keyNodes[k.Value]; dup {
+			d.fail(k, field, "repeated field; it is already set at line %d, column %d", first.Line, first.Column)
+			continue
+		}
+		keyNodes[k.Value] = k
+		switch hint, isMisplaced := misplaced[k.Value]; {
+		case isMisplaced:
+			d.fail(k, field, "unknown field; %s", hint)
+		case !contains(known, k.Value):
+			c := closest(k.Value, known)
+			f.suggested[c] = true
+			d.fail(k, field, "unknown field%s", suggestion(c, known))
+		default:
+			f.values[k.Value] = v
+		}
+	}
+	return f, true
+}
+
+// suggestion offers the known field closest to an unknown one, or lists
+// the known fields if none is close.
+func suggestion(closest string, known []string) string {
+	if closest != "" {
+		return fmt.Sprintf("; did you mean %q?", closest)
+	}
+	return "; valid fields are " + strings.Join(known, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// required returns the value of a field that must be present, reporting it
+// at the mapping if it is missing, unless a misspelling of it was reported.
+func (d *decoder) required(f fields, key string) (*yaml.Node, bool) {
+	v, ok := f.values[key]
+	if !ok && !f.suggested[key] {
+		d.fail(f.node, join(f.path, key), "required field is missing")
+	}
+	return v, ok
+}
+
+// list decodes a sequence node.
+func (d *decoder) list(n *yaml.Node, path string) ([]*yaml.Node, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		d.fail(n, path, "want a list, got %s", describe(n))
+		return nil, false
+	}
+	return n.Content, true
+}
+
+// str decodes a scalar as text.
+func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		d.fail(n, path, "want text, got %s", describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// boolean decodes true or false.
+func (d *decoder) boolean(n *yaml.Node, path string) (bool, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+		d.fail(n, path, "want true or false, got %s", describe(n))
+		return false, false
+	}
+	return n.Value == "true", true
+}
+
+// number decodes a finite number written as a YAML integer or float.
+func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
+	n = resolve(n)
+	v, err := parseNumber(n)
+	if err != nil {
+		d.fail(n, path, "%v", err)
+		return 0, false
+	}
+	return v, true
+}
+
+// parseNumber converts a scalar node to a finite float64.
+func parseNumber(n *yaml.Node) (float64, error) {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!int", "!!float":
+			var v float64
+			if err := n.Decode(&v); err != nil {
+				return 0, fmt.Errorf("want a number, got %s", n.Value)
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return 0, fmt.Errorf("must be a finite number, got %s", n.Value)
+			}
+			return v, nil
+		case "!!str":
+			// YAML resolves a plain number that overflows float64 (1e309) as
+			// a string; say what is really wrong.
+			if _, err := strconv.ParseFloat(n.Value, 64); errors.Is(err, strconv.ErrRange) && n.Style == 0 {
+				return 0, fmt.Errorf("number %s is out of range (float64 holds up to about 1.8e308)", n.Value)
+			}
+		}
+	}
+	return 0, fmt.Errorf("want a number, got %s", describe(n))
+}
+
+// integer decodes a whole number in [lo, hi].
+func (d *decoder) integer(n *yaml.Node, path string, lo, hi int) (int, bool) {
+	n = resolve(n)
+	v, err := parseNumber(n)
+	switch {
+	case err != nil:
+		d.fail(n, path, "%v", err)
+	case v != math.Trunc(v):
+		d.fail(n, path, "want a whole number, got %s", n.Value)
+	case v < float64(lo) || v > float64(hi):
+		d.fail(n, path, "must be between %d and %d, got %s", lo, hi, n.Value)
+	default:
+		return int(v), true
+	}
+	return 0, false
+}

@@ -1,0 +1,62 @@
+// Package experiment reads and validates experiment files: YAML documents
+// that declare the data, the network's weights and the settings of a
+// gradient-descent run, and optionally the values a publication printed.
+//
+// Every problem in every file is reported, each with its file, line, column
+// and field, so a user can fix them all at once.
+package experiment
+
+import (
+	"math"
+
+	"runner/pkg/engine"
+)
+
+// Experiment is one validated experiment: a document of an experiment file.
+type Experiment struct {
+	// Name identifies the experiment and names its results folder.
+	Name        string
+	Description string
+	// Pos is where the experiment's document starts.
+	Pos Position
+
+	Data     []engine.Point
+	Start    engine.Params // the fixed weights and the initial b3
+	Settings engine.Settings
+
+	// Expected are the published values to check the run against, in the
+	// order they are written.
+	Expected []Pin
+}
+
+// Pin is one published value pinned for checking.
+type Pin struct {
+	// Pos is where the value is written.
+	Pos Position
+	// Iteration is the iteration (from 1) the value describes, or 0 for the
+	// run's final values.
+	Iteration int
+	// Column names the value: a trace.csv column ("b3", "predicted_2",
+	// "ssr", "gradient_b3", "step_b3", "next_b3") or, for final values,
+	// "b3" or "ssr".
+	Column string
+	// Printed is the number as the publication wrote it, and Value its value.
+	Printed string
+	Value   float64
+	// Tolerance is the largest difference from Value that still holds: half
+	// a unit in the last printed digit, or the entry's own tolerance if that
+	// is wider.
+	Tolerance float64
+	// Note says why the tolerance was widened, if it was.
+	Note string
+}
+
+// Holds reports whether a computed value agrees with the published one.
+func (p Pin) Holds(computed float64) bool {
+	return math.Abs(computed-p.Value) <= p.Tolerance
+}
+
+// Final reports whether the pin describes the run's final values.
+func (p Pin) Final() bool {
+	return p.Iteration == 0
+}

@@ -1,0 +1,152 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// MaxFileSize bounds an experiment file; larger files are refused before
+// they are parsed.
+const MaxFileSize = 1 << 20
+
+// Load reads the experiments in paths, in order. A path is a file, or a
+// folder whose *.yaml and *.yml files are read in name order (not its
+// subfolders). Load reports every problem in every file, including names
+// used twice across files, as an ErrorList; it returns experiments only if
+// there are no problems at all.
+func Load(paths []string) ([]*Experiment, error) {
+	files, errs := expand(paths)
+	var all []*Experiment
+	for _, file := range files {
+		src, err := readFile(file)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		exps, fileErrs := Parse(file, src)
+		errs = append(errs, fileErrs...)
+		all = append(all, exps...)
+	}
+	errs = append(errs, duplicateNames(all)...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return all, nil
+}
+
+// expand turns paths into the experiment files they name, each once.
+func expand(paths []string) ([]string, ErrorList) {
+	var files []string
+	var errs ErrorList
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, &Error{Pos: Position{File: p}, Msg: describeOpenError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			files = append(files, filepath.Clean(p))
+			continue
+		}
+		found, err := experimentFiles(p)
+		if err != nil {
+			errs = append(errs, &Error{Pos: Position{File: p}, Msg: describeOpenError(err)})
+			continue
+		}
+		if len(found) == 0 {
+			errs = append(errs, &Error{Pos: Position{File: p}, Msg: "folder holds no experiment files (*.yaml, *.yml)"})
+		}
+		files = append(files, found...)
+	}
+	return dedupe(files), errs
+}
+
+// experimentFiles lists the *.yaml and *.yml files of a folder, sorted.
+func experimentFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		if !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	return files, nil // os.ReadDir sorts by name
+}
+
+// dedupe drops repeated files, keeping the first of each.
+func dedupe(files []string) []string {
+	seen := map[string]bool{}
+	return slices.DeleteFunc(files, func(f string) bool {
+		dup := seen[f]
+		seen[f] = true
+		return dup
+	})
+}
+
+// readFile reads an experiment file, refusing one over MaxFileSize before
+// reading it whole.
+func readFile(file string) ([]byte, *Error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, &Error{Pos: Position{File: file}, Msg: describeOpenError(err)}
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, &Error{Pos: Position{File: file}, Msg: describeOpenError(err)}
+	}
+	if len(src) > MaxFileSize {
+		return nil, &Error{Pos: Position{File: file},
+			Msg: fmt.Sprintf("file is larger than %d bytes (1 MiB), the limit for an experiment file", MaxFileSize)}
+	}
+	return src, nil
+}
+
+// describeOpenError words an error from opening or reading a path.
+func describeOpenError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file or folder"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// duplicateNames reports each experiment whose name an earlier one has
+// already taken: each name is a results folder.
+func duplicateNames(exps []*Experiment) ErrorList {
+	var errs ErrorList
+	first := map[string]*Experiment{}
+	for _, e := range exps {
+		if prev, ok := first[e.Name]; ok {
+			errs = append(errs, &Error{Pos: e.Pos, Field: "name",
+				Msg: fmt.Sprintf("%q is already the name of the experiment at %v; names must be unique, as each names a results folder%s",
+					e.Name, prev.Pos, unnamedHint(e, prev))})
+			continue
+		}
+		first[e.Name] = e
+	}
+	return errs
+}
+
+// unnamedHint suggests naming documents that share their file's name.
+func unnamedHint(e, prev *Experiment) string {
+	if e.Pos.File == prev.Pos.File {
+		return " (documents without name: take the file's name; give each a name:)"
+	}
+	return ""
+}

@@ -1,0 +1,388 @@
+package experiment
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"runner/pkg/engine"
+)
+
+// Limits and defaults of experiment files.
+const (
+	// DefaultMaxIterations applies when an experiment sets no max_iterations.
+	DefaultMaxIterations = 1000
+	// MaxIterationsCap bounds max_iterations: a run's whole trace is held in
+	// memory and written, about 100 bytes per iteration.
+	MaxIterationsCap = 1_000_000
+	// MaxNameLength bounds experiment names, which name folders.
+	MaxNameLength = 100
+)
+
+// Field names, in the order the README documents them.
+var (
+	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "expected"}
+	weightFields     = []string{"w1", "b1", "w2", "b2", "w3", "w4"}
+	pointFields      = []string{"x", "y"}
+	// pinnable are the values an expected entry may pin, in trace.csv order;
+	// finalColumns those it may pin with final: true.
+	pinnable       = []string{"b3", "predicted", "ssr", "gradient_b3", "step_b3", "next_b3"}
+	finalColumns   = []string{"b3", "ssr"}
+	expectedFields = slices.Concat([]string{"iteration", "final"}, pinnable, []string{"tolerance", "note"})
+)
+
+// misplacedWeight explains keys written under weights: that belong elsewhere.
+var misplacedWeight = map[string]string{
+	"b3": "b3 is not a fixed weight: set the initial b3 with the top-level field b3",
+}
+
+// namePattern is what experiment names look like: safe as a folder name on
+// every system, with no way to climb out of the results folder.
+var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// reservedNames would collide with files the runner writes beside the
+// experiments' folders.
+var reservedNames = []string{"summary.csv", "summary.md"}
+
+// Parse reads the experiments of one file. Each YAML document is one
+// experiment; a document without a name is named after the file. Parse
+// reports every problem it finds, in the order they appear in the file.
+func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
+	d := &decoder{file: file}
+	defaultName := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var exps []*Experiment
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			d.errs = append(d.errs, syntaxError(file, err))
+			break
+		}
+		if e := d.experiment(&doc, defaultName); e != nil {
+			exps = append(exps, e)
+		}
+	}
+	if len(exps) == 0 && len(d.errs) == 0 {
+		d.errs = append(d.errs, &Error{Pos: Position{File: file, Line: 1, Column: 1},
+			Msg: "no experiment in file (it is empty or only comments); write the experiment's fields, see README.md"})
+	}
+	d.errs.sortByPosition()
+	if len(d.errs) > 0 {
+		return nil, d.errs
+	}
+	return exps, nil
+}
+
+// yamlLine matches the position yaml.v3 gives its syntax errors: a line,
+// but no column.
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// syntaxError converts a YAML syntax error to an Error at its line.
+func syntaxError(file string, err error) *Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	pos := Position{File: file}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		msg = strings.TrimPrefix(err.Error(), m[0])
+	}
+	return &Error{Pos: pos, Msg: "invalid YAML: " + msg}
+}
+
+// experiment decodes and validates one document. It returns nil if the
+// document has problems, which are recorded in d.
+func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
+	before := len(d.errs)
+	root := resolve(doc.Content[0])
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		d.fail(root, "", "empty document; every document between --- lines must be an experiment")
+		return nil
+	}
+	if root.Kind != yaml.MappingNode {
+		d.fail(root, "", "want an experiment, a mapping of fields (name:, data:, weights:, ...), got %s", describe(root))
+		return nil
+	}
+	f, _ := d.mapping(root, "", experimentFields, nil)
+	e := &Experiment{Pos: d.pos(root)}
+	e.Name = d.name(f, defaultName)
+	if v, ok := f.values["description"]; ok {
+		e.Description, _ = d.str(v, "description")
+	}
+	e.Data = d.points(f)
+	e.Start = d.weights(f)
+	if v, ok := f.values["b3"]; ok {
+		e.Start.B3, _ = d.number(v, "b3")
+	}
+	e.Settings = d.settings(f)
+	if v, ok := f.values["expected"]; ok {
+		e.Expected = d.expected(v, len(e.Data), e.Settings.MaxIterations)
+	}
+	if len(d.errs) > before {
+		return nil
+	}
+	return e
+}
+
+// name returns the experiment's name, or the file's if it sets none.
+func (d *decoder) name(f fields, defaultName string) string {
+	v, ok := f.values["name"]
+	if !ok {
+		if problem := checkName(defaultName); problem != "" {
+			d.fail(f.node, "name", "not set, and the file name %q %s; set name: or rename the file", defaultName, problem)
+		}
+		return defaultName
+	}
+	name, ok := d.str(v, "name")
+	if !ok {
+		return ""
+	}
+	if problem := checkName(name); problem != "" {
+		d.fail(v, "name", "%q %s", name, problem)
+	}
+	return name
+}
+
+// checkName says what is wrong with an experiment name, or "" if nothing.
+func checkName(name string) string {
+	switch {
+	case len(name) > MaxNameLength:
+		return fmt.Sprintf("is longer than %d characters", MaxNameLength)
+	case !namePattern.MatchString(name):
+		return "is not a valid name (use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit)"
+	case contains(reservedNames, name):
+		return "is reserved for the runner's own files"
+	}
+	return ""
+}
+
+// points decodes the data: field, a list of {x, y} points.
+func (d *decoder) points(f fields) []engine.Point {
+	v, ok := d.required(f, "data")
+	if !ok {
+		return nil
+	}
+	items, ok := d.list(v, "data")
+	if !ok {
+		return nil
+	}
+	if len(items) == 0 {
+		d.fail(v, "data", "no points; give at least one {x: ..., y: ...}")
+		return nil
+	}
+	data := make([]engine.Point, len(items))
+	for i, it := range items {
+		pf, ok := d.mapping(it, item("data", i), pointFields, nil)
+		if !ok {
+			continue
+		}
+		data[i].X = d.requiredNumber(pf, "x")
+		data[i].Y = d.requiredNumber(pf, "y")
+	}
+	return data
+}
+
+// weights decodes the weights: field, all six fixed weights.
+func (d *decoder) weights(f fields) engine.Params {
+	var p engine.Params
+	v, ok := d.required(f, "weights")
+	if !ok {
+		return p
+	}
+	wf, ok := d.mapping(v, "weights", weightFields, misplacedWeight)
+	if !ok {
+		return p
+	}
+	for _, w := range []struct {
+		key string
+		dst *float64
+	}{{"w1", &p.W1}, {"b1", &p.B1}, {"w2", &p.W2}, {"b2", &p.B2}, {"w3", &p.W3}, {"w4", &p.W4}} {
+		*w.dst = d.requiredNumber(wf, w.key)
+	}
+	return p
+}
+
+// settings decodes alpha, tolerance and max_iterations.
+func (d *decoder) settings(f fields) engine.Settings {
+	s := engine.Settings{
+		Alpha:         d.positive(f, "alpha"),
+		Tolerance:     d.positive(f, "tolerance"),
+		MaxIterations: DefaultMaxIterations,
+	}
+	if v, ok := f.values["max_iterations"]; ok {
+		s.MaxIterations, _ = d.integer(v, "max_iterations", 1, MaxIterationsCap)
+	}
+	return s
+}
+
+// requiredNumber decodes a number field that must be present.
+func (d *decoder) requiredNumber(f fields, key string) float64 {
+	v, ok := d.required(f, key)
+	if !ok {
+		return 0
+	}
+	x, _ := d.number(v, join(f.path, key))
+	return x
+}
+
+// positive decodes a required number that must be greater than zero.
+func (d *decoder) positive(f fields, key string) float64 {
+	v, ok := d.required(f, key)
+	if !ok {
+		return 0
+	}
+	x, ok := d.number(v, key)
+	if ok && x <= 0 {
+		d.fail(v, key, "must be > 0, got %s", resolve(v).Value)
+	}
+	return x
+}
+
+// expected decodes the expected: list of published values.
+func (d *decoder) expected(n *yaml.Node, points, maxIterations int) []Pin {
+	entries, ok := d.list(n, "expected")
+	if !ok {
+		return nil
+	}
+	var pins []Pin
+	for i, entry := range entries {
+		pins = append(pins, d.expectedEntry(entry, item("expected", i), points, maxIterations)...)
+	}
+	return pins
+}
+
+// expectedEntry decodes one entry of expected: an iteration or the final
+// values, the numbers pinned, and an optional widened tolerance with its
+// reason.
+func (d *decoder) expectedEntry(n *yaml.Node, path string, points, maxIterations int) []Pin {
+	before := len(d.errs)
+	f, ok := d.mapping(n, path, expectedFields, nil)
+	if !ok {
+		return nil
+	}
+	iteration, ok := d.pinnedIteration(f, maxIterations)
+	if !ok {
+		return nil
+	}
+	widened, note := d.widening(f)
+	var pins []Pin
+	add := func(column string, v *yaml.Node, field string) {
+		v = resolve(v)
+		if p, ok := d.pin(v, field); ok {
+			p.Iteration, p.Column, p.Note = iteration, column, note
+			p.Tolerance = max(p.Tolerance, widened)
+			pins = append(pins, p)
+		}
+	}
+	for _, column := range pinnable {
+		v, ok := f.values[column]
+		switch {
+		case !ok:
+			continue
+		case iteration == 0 && !contains(finalColumns, column):
+			d.fail(v, join(path, column), "cannot be pinned for final: true (only %s); pin it at an iteration", strings.Join(finalColumns, " and "))
+		case column == "predicted":
+			values, ok := d.list(v, join(path, column))
+			if ok && points > 0 && len(values) != points {
+				d.fail(v, join(path, column), "has %d values, want %d (one per data point)", len(values), points)
+				continue
+			}
+			for j, pv := range values {
+				add(fmt.Sprintf("predicted_%d", j+1), pv, item(join(path, column), j))
+			}
+		default:
+			add(column, v, join(path, column))
+		}
+	}
+	if len(pins) == 0 && len(d.errs) == before {
+		d.fail(f.node, path, "pins no value; give at least one of %s", strings.Join(pinnable, ", "))
+	}
+	return pins
+}
+
+// pinnedIteration decodes which iteration an expected entry describes: one
+// of iteration: N or final: true. It returns 0 for final.
+func (d *decoder) pinnedIteration(f fields, maxIterations int) (int, bool) {
+	it, hasIteration := f.values["iteration"]
+	final, hasFinal := f.values["final"]
+	switch {
+	case hasIteration && hasFinal:
+		d.fail(final, join(f.path, "final"), "give either iteration or final, not both")
+		return 0, false
+	case hasFinal:
+		isFinal, ok := d.boolean(final, join(f.path, "final"))
+		if ok && !isFinal {
+			d.fail(final, join(f.path, "final"), "false pins nothing; give iteration: N for an iteration's values")
+		}
+		return 0, ok && isFinal
+	case hasIteration:
+		if maxIterations < 1 {
+			maxIterations = MaxIterationsCap // max_iterations itself is invalid and reported
+		}
+		return d.integer(it, join(f.path, "iteration"), 1, maxIterations)
+	}
+	d.fail(f.node, f.path, "say which values these are: iteration: N or final: true")
+	return 0, false
+}
+
+// widening decodes an entry's optional tolerance and its required note.
+func (d *decoder) widening(f fields) (tolerance float64, note string) {
+	if v, ok := f.values["note"]; ok {
+		note, _ = d.str(v, join(f.path, "note"))
+	}
+	v, ok := f.values["tolerance"]
+	if !ok {
+		return 0, note
+	}
+	tolerance, ok = d.number(v, join(f.path, "tolerance"))
+	switch {
+	case ok && tolerance < 0:
+		d.fail(v, join(f.path, "tolerance"), "must be >= 0, got %s", resolve(v).Value)
+	case ok && strings.TrimSpace(note) == "":
+		d.fail(v, join(f.path, "tolerance"), "a widened tolerance needs a reason: add note: saying why the printed value differs")
+	}
+	return tolerance, note
+}
+
+// pin decodes one published number, keeping how it was written: its
+// tolerance is half a unit in its last printed digit.
+func (d *decoder) pin(n *yaml.Node, field string) (Pin, bool) {
+	v, ok := d.number(n, field)
+	if !ok {
+		return Pin{}, false
+	}
+	return Pin{
+		Pos:       d.pos(n),
+		Printed:   n.Value,
+		Value:     v,
+		Tolerance: halfUnit(n.Value),
+	}, true
+}
+
+// halfUnit returns half a unit in the last digit of a number as written:
+// 0.005 for "-2.61", 0.5 for "3", 0.00005 for "1.5e-3".
+func halfUnit(literal string) float64 {
+	literal = strings.ReplaceAll(strings.ToLower(literal), "_", "")
+	mantissa, exponent, _ := strings.Cut(literal, "e")
+	decimals := 0
+	if _, frac, ok := strings.Cut(mantissa, "."); ok {
+		decimals = len(frac)
+	}
+	if exp, err := strconv.Atoi(exponent); err == nil {
+		decimals -= exp
+	}
+	// A little slack so that a value exactly half-way, as binary floating
+	// point stores it, still holds.
+	return 0.5 * math.Pow(10, -float64(decimals)) * (1 + 1e-9)
+}

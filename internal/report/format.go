@@ -1,0 +1,33 @@
+package report
+
+import (
+	"strconv"
+)
+
+// CSVDigits is the number of significant digits of numbers in CSV files.
+const CSVDigits = 12
+
+// ReadableDigits is the number of significant digits of numbers in tables,
+// as the article prints them.
+const ReadableDigits = 3
+
+// FormatCSV formats a number for a CSV file: %g-style with CSVDigits
+// significant digits and no trailing zeros (0.1, 2.60891113725, 6.3e-05),
+// the C locale, and -0 written as 0. NaN and infinities are written NaN,
+// +Inf and -Inf.
+func FormatCSV(v float64) string {
+	return format(v, CSVDigits)
+}
+
+// FormatReadable formats a number for a table, rounded to ReadableDigits
+// significant digits.
+func FormatReadable(v float64) string {
+	return format(v, ReadableDigits)
+}
+
+func format(v float64, digits int) string {
+	if v == 0 {
+		return "0" // also for -0
+	}
+	return strconv.FormatFloat(v, 'g', digits, 64)
+}

@@ -1,0 +1,72 @@
+package report
+
+import (
+	"fmt"
+	"io"
+
+	"runner/internal/batch"
+)
+
+// writeIterationsMarkdown writes a run's iterations.md: what the run does,
+// its iterations as a table, and how it ended.
+func writeIterationsMarkdown(w io.Writer, o *batch.Outcome) error {
+	e := o.Experiment
+	p := &printer{w: w}
+	p.printf("# %s\n\n", e.Name)
+	if e.Description != "" {
+		p.printf("%s\n\n", e.Description)
+	}
+	p.printf("%s\n\n", setup(o))
+	p.table(iterationsTable(o), markdown)
+	p.printf("\n%s\n", ending(o))
+	if s := omission(len(o.Trace.Iterations)); s != "" {
+		p.printf("%s\n", s)
+	}
+	p.printf("\nNumbers are rounded to %d significant figures; trace.csv has %d.\n", ReadableDigits, CSVDigits)
+	return p.err
+}
+
+// writeExpectedMarkdown writes a run's expected.md: each published value
+// beside the computed one, and the reasons for widened tolerances.
+func writeExpectedMarkdown(w io.Writer, o *batch.Outcome) error {
+	p := &printer{w: w}
+	p.printf("# %s: published values\n\n", o.Experiment.Name)
+	p.printf("%s A value holds when the computed one is within half a unit of its last printed digit, or within the tolerance its entry states.\n\n", checksVerdict(o))
+	t, notes := checksTable(o)
+	p.table(t, markdown)
+	if len(notes) > 0 {
+		p.printf("\nNotes:\n\n")
+		for i, n := range notes {
+			p.printf("%d. %s\n", i+1, n)
+		}
+	}
+	return p.err
+}
+
+// writeSummaryMarkdown writes summary.md: one row per experiment.
+func writeSummaryMarkdown(w io.Writer, outcomes []batch.Outcome) error {
+	p := &printer{w: w}
+	p.printf("# Summary\n\n")
+	p.table(summaryTable(outcomes, true), markdown)
+	p.printf("\nsummary.csv has the same rows with full precision.\n")
+	return p.err
+}
+
+// printer writes text and tables, keeping the first error so that a
+// document can be written without checking every call.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (p *printer) table(t *table, s style) {
+	if p.err == nil {
+		p.err = t.render(p.w, s)
+	}
+}

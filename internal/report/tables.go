@@ -1,0 +1,82 @@
+package report
+
+import (
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// This file holds every use of tablewriter.
+
+// style is how a table is drawn.
+type style int
+
+const (
+	markdown style = iota // a GitHub-flavoured Markdown table, for files
+	boxed                 // Unicode box drawing, for the terminal
+)
+
+// table is a table to draw: a header, rows of cells, and how each column
+// is aligned (left for text, right for numbers).
+type table struct {
+	header []string
+	align  []tw.Align
+	rows   [][]string
+}
+
+// newTable starts a table; columns are right-aligned unless named in left.
+func newTable(header []string, left ...string) *table {
+	t := &table{header: header, align: make([]tw.Align, len(header))}
+	for i, h := range header {
+		t.align[i] = tw.AlignRight
+		for _, l := range left {
+			if h == l {
+				t.align[i] = tw.AlignLeft
+			}
+		}
+	}
+	return t
+}
+
+// add appends a row.
+func (t *table) add(cells ...string) {
+	t.rows = append(t.rows, cells)
+}
+
+// render draws the table on w in the given style.
+func (t *table) render(w io.Writer, s style) error {
+	var r tw.Renderer = renderer.NewBlueprint()
+	rows := t.rows
+	if s == markdown {
+		r = renderer.NewMarkdown()
+		rows = escapeMarkdown(rows)
+	}
+	tbl := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(r),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: t.align}),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: t.align}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	)
+	tbl.Header(t.header)
+	if err := tbl.Bulk(rows); err != nil {
+		return err
+	}
+	return tbl.Render()
+}
+
+// escapeMarkdown escapes the cell separator, which tablewriter's Markdown
+// renderer leaves as it is.
+func escapeMarkdown(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, row := range rows {
+		out[i] = make([]string, len(row))
+		for j, cell := range row {
+			out[i][j] = strings.ReplaceAll(cell, "|", `\|`)
+		}
+	}
+	return out
+}

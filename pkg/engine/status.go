@@ -1,0 +1,28 @@
+package engine
+
+// Status is how a run of gradient descent ended.
+type Status int
+
+const (
+	// Converged: an iteration's |step| fell below the tolerance.
+	Converged Status = iota + 1
+	// MaxIterations: the run took the most iterations allowed.
+	MaxIterations
+	// Diverged: a value became NaN or ±Inf, or SSR ran away.
+	Diverged
+)
+
+var statusNames = [...]string{
+	Converged:     "converged",
+	MaxIterations: "max-iterations",
+	Diverged:      "diverged",
+}
+
+// String returns the status as written in results: "converged",
+// "max-iterations" or "diverged".
+func (s Status) String() string {
+	if s <= 0 || int(s) >= len(statusNames) {
+		return "unknown"
+	}
+	return statusNames[s]
+}
