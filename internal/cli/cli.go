@@ -48,7 +48,7 @@ See README.md for the experiment file format and the outputs.
 // its exit status. It is the program's only use of the process: tests call
 // it with their own writers.
 func Main(args []string, stdout, stderr io.Writer) int {
-	err := run(stdout, stderr, args)
+	err := run(stdout, args)
 	if err == nil || errors.Is(err, errHelp) {
 		return ExitOK
 	}
@@ -82,8 +82,9 @@ var commands = map[string]func(stdout io.Writer, args []string) error{
 	"validate": validateCommand,
 }
 
-// run dispatches to a command.
-func run(stdout, _ io.Writer, args []string) error {
+// run dispatches to a command. Commands write their results to stdout;
+// Main reports their errors.
+func run(stdout io.Writer, args []string) error {
 	if len(args) == 0 {
 		return runCommand(stdout, nil)
 	}
@@ -140,6 +141,19 @@ func parseFlags(fs *flag.FlagSet, stdout io.Writer, args []string) ([]string, er
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// loadExperiments parses a command's flags and loads the experiments its
+// paths name, experiments/ if none.
+func loadExperiments(fs *flag.FlagSet, stdout io.Writer, args []string) ([]*experiment.Experiment, error) {
+	paths, err := parseFlags(fs, stdout, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		paths = []string{DefaultExperiments}
+	}
+	return experiment.Load(paths)
 }
 
 // errHelp ends a command whose help was asked for; it is not a failure.

@@ -1,12 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"runner/internal/batch"
-	"runner/internal/experiment"
 	"runner/internal/report"
 )
 
@@ -27,15 +28,7 @@ published value that does not hold is reported and exits 1.
 func runCommand(stdout io.Writer, args []string) error {
 	fs := newFlagSet("run", runUsage)
 	out := fs.String("o", DefaultResults, "write results under `DIR`")
-	paths, err := parseFlags(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	if len(paths) == 0 {
-		paths = []string{DefaultExperiments}
-	}
-
-	exps, err := experiment.Load(paths)
+	exps, err := loadExperiments(fs, stdout, args)
 	if err != nil {
 		return err
 	}
@@ -64,12 +57,12 @@ func failedChecks(outcomes []batch.Outcome, out string) error {
 	for i := range outcomes {
 		o := &outcomes[i]
 		if n := len(o.Failed()); n > 0 {
-			failures = append(failures, fmt.Sprintf("%s: %d of %d published values do not hold (see %s/%s/expected.md)",
-				o.Experiment.Name, n, len(o.Checks), out, o.Experiment.Name))
+			failures = append(failures, fmt.Sprintf("%s: %d of %d published values do not hold (see %s)",
+				o.Experiment.Name, n, len(o.Checks), filepath.Join(out, o.Experiment.Name, "expected.md")))
 		}
 	}
 	if len(failures) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s", strings.Join(failures, "\nrunner: "))
+	return errors.New(strings.Join(failures, "\nrunner: "))
 }

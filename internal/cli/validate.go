@@ -3,8 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-
-	"runner/internal/experiment"
 )
 
 const validateUsage = `Usage: runner validate [PATH ...]
@@ -18,14 +16,7 @@ there is any.
 // validateCommand is `runner validate`.
 func validateCommand(stdout io.Writer, args []string) error {
 	fs := newFlagSet("validate", validateUsage)
-	paths, err := parseFlags(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	if len(paths) == 0 {
-		paths = []string{DefaultExperiments}
-	}
-	exps, err := experiment.Load(paths)
+	exps, err := loadExperiments(fs, stdout, args)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,11 @@ func resolve(n *yaml.Node) *yaml.Node {
 		n = n.Alias
 	}
 	return n
+}
+
+// isNull reports whether n is an empty or null scalar.
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
 // describe names what a node holds, for messages such as "want a number,
@@ -107,7 +113,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, known []string, misplaced m
 		switch hint, isMisplaced := misplaced[k.Value]; {
 		case isMisplaced:
 			d.fail(k, field, "unknown field; %s", hint)
-		case !contains(known, k.Value):
+		case !slices.Contains(known, k.Value):
 			c := closest(k.Value, known)
 			f.suggested[c] = true
 			d.fail(k, field, "unknown field%s", suggestion(c, known))
@@ -125,15 +131,6 @@ func suggestion(closest string, known []string) string {
 		return fmt.Sprintf("; did you mean %q?", closest)
 	}
 	return "; valid fields are " + strings.Join(known, ", ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // required returns the value of a field that must be present, reporting it
@@ -159,7 +156,7 @@ func (d *decoder) list(n *yaml.Node, path string) ([]*yaml.Node, bool) {
 // str decodes a scalar as text.
 func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
 	n = resolve(n)
-	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
 		d.fail(n, path, "want text, got %s", describe(n))
 		return "", false
 	}

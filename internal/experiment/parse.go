@@ -68,7 +68,7 @@ func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
 			break
 		}
 		if err != nil {
-			d.errs = append(d.errs, syntaxError(file, err))
+			d.errs = append(d.errs, syntaxError(file, src, err))
 			break
 		}
 		if e := d.experiment(&doc, defaultName); e != nil {
@@ -86,30 +86,39 @@ func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
 	return exps, nil
 }
 
-// yamlLine matches the position yaml.v3 gives its syntax errors: a line,
+// yamlLine matches the position yaml.v3 gives most syntax errors: a line,
 // but no column.
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
-// syntaxError converts a YAML syntax error to an Error at its line.
-func syntaxError(file string, err error) *Error {
+// syntaxError converts a YAML syntax error to an Error at its line. An
+// error without a line happened at the end of the file.
+func syntaxError(file string, src []byte, err error) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	pos := Position{File: file}
+	pos := Position{File: file, Line: lastLine(src)}
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		msg = strings.TrimPrefix(err.Error(), m[0])
 	}
+	if strings.Contains(msg, "end of stream") {
+		msg += " (is a quote or bracket left open?)"
+	}
 	return &Error{Pos: pos, Msg: "invalid YAML: " + msg}
+}
+
+// lastLine returns the number of the file's last line.
+func lastLine(src []byte) int {
+	return 1 + bytes.Count(bytes.TrimSuffix(src, []byte("\n")), []byte("\n"))
 }
 
 // experiment decodes and validates one document. It returns nil if the
 // document has problems, which are recorded in d.
 func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 	before := len(d.errs)
-	root := resolve(doc.Content[0])
-	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
-		d.fail(root, "", "empty document; every document between --- lines must be an experiment")
+	if len(doc.Content) == 0 || isNull(resolve(doc.Content[0])) {
+		d.fail(doc, "", "empty document; every document between --- lines must be an experiment")
 		return nil
 	}
+	root := resolve(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
 		d.fail(root, "", "want an experiment, a mapping of fields (name:, data:, weights:, ...), got %s", describe(root))
 		return nil
@@ -161,7 +170,7 @@ func checkName(name string) string {
 		return fmt.Sprintf("is longer than %d characters", MaxNameLength)
 	case !namePattern.MatchString(name):
 		return "is not a valid name (use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit)"
-	case contains(reservedNames, name):
+	case slices.Contains(reservedNames, name):
 		return "is reserved for the runner's own files"
 	}
 	return ""
@@ -290,7 +299,7 @@ func (d *decoder) expectedEntry(n *yaml.Node, path string, points, maxIterations
 		switch {
 		case !ok:
 			continue
-		case iteration == 0 && !contains(finalColumns, column):
+		case iteration == 0 && !slices.Contains(finalColumns, column):
 			d.fail(v, join(path, column), "cannot be pinned for final: true (only %s); pin it at an iteration", strings.Join(finalColumns, " and "))
 		case column == "predicted":
 			values, ok := d.list(v, join(path, column))

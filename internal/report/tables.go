@@ -2,6 +2,7 @@ package report
 
 import (
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -32,10 +33,8 @@ func newTable(header []string, left ...string) *table {
 	t := &table{header: header, align: make([]tw.Align, len(header))}
 	for i, h := range header {
 		t.align[i] = tw.AlignRight
-		for _, l := range left {
-			if h == l {
-				t.align[i] = tw.AlignLeft
-			}
+		if slices.Contains(left, h) {
+			t.align[i] = tw.AlignLeft
 		}
 	}
 	return t

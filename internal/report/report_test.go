@@ -1,0 +1,183 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"runner/internal/batch"
+	"runner/internal/experiment"
+	"runner/pkg/engine"
+)
+
+func TestFormatCSV(t *testing.T) {
+	tests := []struct {
+		v    float64
+		want string
+	}{
+		{0, "0"},
+		{math.Copysign(0, -1), "0"},
+		{0.1, "0.1"},
+		{1.0 / 3, "0.333333333333"},
+		{2.6089111372475370, "2.60891113725"},
+		{-15.655108380577747, "-15.6551083806"},
+		{6.303484538341e-05, "6.30348453834e-05"},
+		{1e-5, "1e-05"},
+		{123456789012345, "1.23456789012e+14"},
+		{100, "100"},
+		{math.NaN(), "NaN"},
+		{math.Inf(1), "+Inf"},
+		{math.Inf(-1), "-Inf"},
+	}
+	for _, tt := range tests {
+		if got := FormatCSV(tt.v); got != tt.want {
+			t.Errorf("FormatCSV(%v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestFormatReadable(t *testing.T) {
+	for v, want := range map[float64]string{
+		-2.60366523806: "-2.6", -15.6551: "-15.7", 0.000405: "0.000405", 6.42e-05: "6.42e-05",
+		1308.4: "1.31e+03", math.Copysign(0, -1): "0",
+	} {
+		if got := FormatReadable(v); got != want {
+			t.Errorf("FormatReadable(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// outcome runs the article's descent for the report's tests.
+func outcome(t *testing.T, alpha float64, maxIterations int) batch.Outcome {
+	t.Helper()
+	e := &experiment.Experiment{
+		Name:     "test",
+		Data:     []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}},
+		Start:    engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30},
+		Settings: engine.Settings{Alpha: alpha, Tolerance: 1e-3, MaxIterations: maxIterations},
+	}
+	outcomes, err := batch.Run([]*experiment.Experiment{e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outcomes[0]
+}
+
+// TestTraceRoundTrips reads trace.csv back with encoding/csv and checks
+// every value against the engine's to the 12 digits written.
+func TestTraceRoundTrips(t *testing.T) {
+	o := outcome(t, 0.1, 1000)
+	var b bytes.Buffer
+	if err := writeTrace(&b, &o); err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHeader := "iteration,b3,predicted_1,predicted_2,predicted_3,ssr,gradient_b3,step_b3,next_b3"
+	if got := strings.Join(records[0], ","); got != wantHeader {
+		t.Errorf("header = %s, want %s", got, wantHeader)
+	}
+	if len(records) != 1+len(o.Trace.Iterations) {
+		t.Fatalf("%d rows, want %d", len(records)-1, len(o.Trace.Iterations))
+	}
+	for i, row := range records[1:] {
+		it := &o.Trace.Iterations[i]
+		if row[0] != strconv.Itoa(it.N) {
+			t.Errorf("row %d: iteration %s, want %d", i+1, row[0], it.N)
+		}
+		for j, want := range it.AppendValues(nil) {
+			got, err := strconv.ParseFloat(row[j+1], 64)
+			if err != nil || math.Abs(got-want) > 1e-11*math.Abs(want) {
+				t.Errorf("row %d, %s: read %s, engine has %.17g", i+1, records[0][j+1], row[j+1], want)
+			}
+		}
+	}
+}
+
+func TestIterationsTableLeavesOutTheMiddleOfLongRuns(t *testing.T) {
+	o := outcome(t, 0.001, 25)
+	tbl := iterationsTable(&o)
+	var first []string
+	for _, row := range tbl.rows {
+		first = append(first, row[0])
+	}
+	want := "1 2 3 4 5 6 7 8 9 10 … 16 17 18 19 20 21 22 23 24 25"
+	if got := strings.Join(first, " "); got != want {
+		t.Errorf("rows = %s, want %s", got, want)
+	}
+	if got := omission(25); got != "Iterations 11 to 15 are left out here; trace.csv has every iteration." {
+		t.Errorf("omission(25) = %q", got)
+	}
+	if got := omission(headRows + tailRows); got != "" {
+		t.Errorf("omission(%d) = %q, want none", headRows+tailRows, got)
+	}
+}
+
+func TestMarkdownEscapesCellSeparators(t *testing.T) {
+	tbl := newTable([]string{"a", "b"}, "a")
+	tbl.add("x|y", "1")
+	var b bytes.Buffer
+	if err := tbl.render(&b, markdown); err != nil {
+		t.Fatal(err)
+	}
+	want := "| a    | b |\n|:-----|--:|\n| x\\|y | 1 |\n"
+	if b.String() != want {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	files := []File{{"a/trace.csv", []byte("1\n")}, {"summary.csv", []byte("2\n")}}
+	changed, err := Write(dir, files)
+	if err != nil || changed != 2 {
+		t.Fatalf("first Write: %d changed, error %v; want 2, nil", changed, err)
+	}
+	files[1].Data = []byte("3\n")
+	changed, err = Write(dir, files)
+	if err != nil || changed != 1 {
+		t.Fatalf("second Write: %d changed, error %v; want 1, nil", changed, err)
+	}
+	for _, f := range files {
+		got, err := os.ReadFile(filepath.Join(dir, f.Path))
+		if err != nil || !bytes.Equal(got, f.Data) {
+			t.Errorf("%s = %q (%v), want %q", f.Path, got, err, f.Data)
+		}
+	}
+	assertNoTemporaryFiles(t, dir)
+}
+
+func TestWriteFailureNamesThePathAndLeavesNoTemporaryFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a"), []byte("a file, not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Write(dir, []File{{"b/ok.csv", []byte("1\n")}, {"a/trace.csv", []byte("2\n")}})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "a", "trace.csv")) {
+		t.Errorf("error %v, want one naming %s", err, filepath.Join(dir, "a", "trace.csv"))
+	}
+	assertNoTemporaryFiles(t, dir)
+}
+
+func assertNoTemporaryFiles(t *testing.T, dir string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, _ os.DirEntry, err error) error {
+		if strings.HasSuffix(path, ".tmp") {
+			t.Errorf("temporary file left behind: %s", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
