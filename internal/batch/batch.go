@@ -1,21 +1,30 @@
-// Package batch runs experiments: gradient descent for each, with its trace
-// kept, and each published value the experiment pins checked against what
-// the run computed.
+// Package batch runs experiments: each run's gradient descent on a pool of
+// workers, with its trace kept and the published values it pins checked
+// against what it computed.
 package batch
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"runner/internal/experiment"
 	"runner/pkg/engine"
 )
 
-// Outcome is what running one experiment produced.
+// Runs is a sequence of runs, made on demand so that a large sweep takes no
+// memory until it runs. An experiment.Plan is one.
+type Runs interface {
+	Len() int
+	Run(i int) experiment.Run
+}
+
+// Outcome is what one run produced.
 type Outcome struct {
-	Experiment *experiment.Experiment
-	Result     engine.Result
-	Trace      engine.Trace
+	Run    experiment.Run
+	Result engine.Result
+	Trace  engine.Trace
 	// Checks holds one entry per pinned value, in the order pinned.
 	Checks []Check
 }
@@ -30,30 +39,66 @@ type Check struct {
 	Holds    bool
 }
 
-// Run runs each experiment in order. It fails only if the engine refuses
-// an experiment, which validation should have prevented.
-func Run(exps []*experiment.Experiment) ([]Outcome, error) {
-	outcomes := make([]Outcome, len(exps))
-	for i, e := range exps {
-		o, err := run(e)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Name, err)
-		}
-		outcomes[i] = o
+// cancelCheckInterval is how many iterations a run goes between checks for
+// cancellation.
+const cancelCheckInterval = 1024
+
+// Execute runs every run on the given number of workers and passes each
+// outcome, with the run's index, to handle. It calls handle from the worker
+// that ran the run, so handle must be safe for concurrent use; the order of
+// calls varies, the index does not. Execute stops early when ctx is
+// cancelled or handle fails, and returns the cause.
+func Execute(ctx context.Context, runs Runs, workers int, handle func(i int, o *Outcome) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, workers) {
+		wg.Go(func() {
+			for i := range next {
+				o, err := Run(ctx, runs.Run(i))
+				if err == nil {
+					err = handle(i, &o)
+				}
+				if err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
 	}
-	return outcomes, nil
+feed:
+	for i := range runs.Len() {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return nil
 }
 
-// run runs one experiment and checks its pinned values.
-func run(e *experiment.Experiment) (Outcome, error) {
-	o := Outcome{Experiment: e}
+// Run runs one run and checks its pinned values. It stops early, with
+// ctx's error, if ctx is cancelled.
+func Run(ctx context.Context, r experiment.Run) (Outcome, error) {
+	o := Outcome{Run: r}
 	var err error
-	o.Result, err = engine.Descend(e.Start, e.Data, e.Settings, o.Trace.Record)
+	o.Result, err = engine.Descend(r.Start, r.Experiment.Data, r.Settings, func(it *engine.Iteration) error {
+		if it.N%cancelCheckInterval == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return o.Trace.Record(it)
+	})
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{}, fmt.Errorf("%s: %w", r.ID, err)
 	}
-	o.Checks = make([]Check, len(e.Expected))
-	for i, pin := range e.Expected {
+	o.Checks = make([]Check, len(r.Experiment.Expected))
+	for i, pin := range r.Experiment.Expected {
 		o.Checks[i] = o.check(pin)
 	}
 	return o, nil
@@ -81,7 +126,7 @@ func (o *Outcome) value(pin experiment.Pin) (float64, bool) {
 	if pin.Iteration > len(o.Trace.Iterations) {
 		return 0, false
 	}
-	col := slices.Index(engine.Columns(len(o.Experiment.Data)), pin.Column)
+	col := slices.Index(engine.Columns(len(o.Run.Experiment.Data)), pin.Column)
 	if col < 0 {
 		return 0, false
 	}
@@ -98,4 +143,26 @@ func (o *Outcome) Failed() []Check {
 		}
 	}
 	return failed
+}
+
+// Shard is the K-th of N slices of runs (K from 1): runs K-1, K-1+N,
+// K-1+2N and so on. Interleaving spreads runs of similar cost (such as
+// neighbouring learning rates) over the shards.
+type Shard struct {
+	Runs Runs
+	K, N int
+}
+
+// Len returns the number of runs in the shard.
+func (s Shard) Len() int {
+	total := s.Runs.Len()
+	if total < s.K {
+		return 0
+	}
+	return (total-s.K)/s.N + 1
+}
+
+// Run returns run i (from 0) of the shard.
+func (s Shard) Run(i int) experiment.Run {
+	return s.Runs.Run(s.K - 1 + i*s.N)
 }

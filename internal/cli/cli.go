@@ -4,11 +4,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"runner/internal/experiment"
 )
@@ -30,12 +34,15 @@ const usage = `runner runs gradient-descent experiments declared in YAML files.
 
 Usage:
   runner                      run experiments/ into results/
-  runner run [-o DIR] [PATH ...]
+  runner run [flags] [PATH ...]
                               run the experiments in PATHs (files, or folders
                               of *.yaml/*.yml files; default experiments/)
                               and write results under DIR (default results/)
+  runner summarize [-o DIR] [PATH ...]
+                              rebuild the summary from the runs' results,
+                              after runs in several processes (--shard)
   runner validate [PATH ...]  check experiment files without running them
-  runner help [COMMAND]       show help
+  runner help [COMMAND]       show help; every command also takes -h
 
 Exit status: 0 all ran and every published value holds; 1 a run-time
 failure or a published value that does not hold; 2 bad usage or invalid
@@ -48,7 +55,9 @@ See README.md for the experiment file format and the outputs.
 // its exit status. It is the program's only use of the process: tests call
 // it with their own writers.
 func Main(args []string, stdout, stderr io.Writer) int {
-	err := run(stdout, args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, stdout, stderr, args)
 	if err == nil || errors.Is(err, errHelp) {
 		return ExitOK
 	}
@@ -76,17 +85,21 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Sprintf(format, args...)}
 }
 
+// command is a subcommand. It writes its results to stdout and progress
+// to stderr, and returns its errors for Main to report.
+type command func(ctx context.Context, stdout, stderr io.Writer, args []string) error
+
 // commands are the subcommands, by name.
-var commands = map[string]func(stdout io.Writer, args []string) error{
-	"run":      runCommand,
-	"validate": validateCommand,
+var commands = map[string]command{
+	"run":       runCommand,
+	"summarize": summarizeCommand,
+	"validate":  validateCommand,
 }
 
-// run dispatches to a command. Commands write their results to stdout;
-// Main reports their errors.
-func run(stdout io.Writer, args []string) error {
+// run dispatches to a command.
+func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) == 0 {
-		return runCommand(stdout, nil)
+		return runCommand(ctx, stdout, stderr, nil)
 	}
 	name, rest := args[0], args[1:]
 	switch name {
@@ -98,9 +111,9 @@ func run(stdout io.Writer, args []string) error {
 		if strings.HasPrefix(name, "-") {
 			return usagef("flag %s needs a command first, as in: runner run %s", name, strings.Join(args, " "))
 		}
-		return usagef("unknown command %q; commands are run, validate and help", name)
+		return usagef("unknown command %q; commands are run, summarize, validate and help", name)
 	}
-	return cmd(stdout, rest)
+	return cmd(ctx, stdout, stderr, rest)
 }
 
 // help shows the usage of the program or of one command.
@@ -111,9 +124,9 @@ func help(stdout io.Writer, args []string) error {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return usagef("unknown command %q; commands are run, validate and help", args[0])
+		return usagef("unknown command %q; commands are run, summarize, validate and help", args[0])
 	}
-	return cmd(stdout, []string{"-h"})
+	return cmd(context.Background(), stdout, io.Discard, []string{"-h"})
 }
 
 // parseFlags parses flags and positional arguments, which may come in any

@@ -1,68 +1,218 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"runner/internal/batch"
+	"runner/internal/experiment"
 	"runner/internal/report"
 )
 
-const runUsage = `Usage: runner run [-o DIR] [PATH ...]
+const runUsage = `Usage: runner run [flags] [PATH ...]
 
 Run the experiments in PATHs (files, or folders whose *.yaml and *.yml files
-are read in name order; default experiments/) and write under DIR:
-  <name>/trace.csv      every iteration, numbers to 12 significant digits
-  <name>/iterations.md  the iterations as a table, rounded for reading
-  <name>/expected.md    published values against computed ones, if pinned
-  summary.csv, summary.md  one row per experiment
+are read in name order; default experiments/) and write under DIR, for each
+run (named by its identifier: the experiment's name, and for a sweep the
+values it sets, as in lr-sweep/alpha=0.05):
+  <run>/trace.csv      every iteration, numbers to 12 significant digits
+  <run>/iterations.md  the iterations as a table, rounded for reading
+  <run>/expected.md    published values against computed ones, if pinned
+  <run>/result.csv     the run's line of the summary
+and for all of them summary.csv and summary.md, one row per run.
 
 Invalid files are all reported and nothing is run or written (exit 2). A
-published value that does not hold is reported and exits 1.
+published value that does not hold is reported and exits 1; so does a run
+ending with a status named by --fail-on.
 `
 
+// maxListed is the most runs an error message names.
+const maxListed = 5
+
 // runCommand is `runner run`.
-func runCommand(stdout io.Writer, args []string) error {
+func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	fs := newFlagSet("run", runUsage)
 	out := fs.String("o", DefaultResults, "write results under `DIR`")
+	workers := fs.Int("j", runtime.NumCPU(), "run `N` runs at a time")
+	dryRun := fs.Bool("dry-run", false, "list the runs, with their values, without running them")
+	var shard shardFlag
+	fs.Var(&shard, "shard", "run only the `K/N`-th of N interleaved slices of the runs and write no summary; then runner summarize")
+	failOn := statusFlag{}
+	fs.Var(failOn, "fail-on", "exit 1 if any run ends with one of these `STATUSES` (diverged, max-iterations, comma-separated)")
 	exps, err := loadExperiments(fs, stdout, args)
 	if err != nil {
 		return err
 	}
-	outcomes, err := batch.Run(exps)
-	if err != nil {
+	if *workers < 1 {
+		return usagef("-j: must be at least 1, got %d", *workers)
+	}
+	var runs batch.Runs = experiment.NewPlan(exps)
+	if shard.N > 0 {
+		runs = batch.Shard{Runs: runs, K: shard.K, N: shard.N}
+	}
+	if *dryRun {
+		return listRuns(stdout, runs)
+	}
+	b := &batchRun{runs: runs, dir: report.NewDir(*out)}
+	if err := b.execute(ctx, *workers, newProgress(stderr, runs.Len())); err != nil {
 		return err
 	}
-	files, err := report.Files(outcomes)
-	if err != nil {
-		return err
-	}
-	changed, err := report.Write(*out, files)
-	if err != nil {
-		return err
-	}
-	if err := report.WriteTerminal(stdout, outcomes); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "\nwrote %s under %s (%d changed)\n", count(len(files), "file"), *out, changed)
-	return failedChecks(outcomes, *out)
-}
-
-// failedChecks reports published values that do not hold, as an error.
-func failedChecks(outcomes []batch.Outcome, out string) error {
-	var failures []string
-	for i := range outcomes {
-		o := &outcomes[i]
-		if n := len(o.Failed()); n > 0 {
-			failures = append(failures, fmt.Sprintf("%s: %d of %d published values do not hold (see %s)",
-				o.Experiment.Name, n, len(o.Checks), filepath.Join(out, o.Experiment.Name, "expected.md")))
+	if shard.N == 0 {
+		if err := b.summarize(); err != nil {
+			return err
 		}
 	}
-	if len(failures) == 0 {
+	if err := b.show(stdout, shard.N == 0); err != nil {
+		return err
+	}
+	written, changed := b.dir.Counts()
+	fmt.Fprintf(stdout, "\nwrote %s under %s (%d changed)\n", count(written, "file"), *out, changed)
+	if shard.N > 0 {
+		fmt.Fprintf(stdout, "shard %v: %s; once every shard is done, run runner summarize with the same -o and paths\n",
+			&shard, count(runs.Len(), "run"))
+	}
+	return errors.Join(b.failedChecks(*out), b.failedStatuses(failOn))
+}
+
+// batchRun is a batch of runs being run: their records, in order, and what
+// the terminal shows of them.
+type batchRun struct {
+	runs    batch.Runs
+	dir     *report.Dir
+	records []report.Record
+	checks  []checkCount     // published values checked, by run
+	details []*batch.Outcome // the outcomes of a few runs, shown in detail
+}
+
+// checkCount counts a run's published values, and those that do not hold.
+type checkCount struct{ pinned, failed int }
+
+// execute runs the batch, writing each run's files as it finishes.
+func (b *batchRun) execute(ctx context.Context, workers int, bar *progress) error {
+	n := b.runs.Len()
+	b.records = make([]report.Record, n)
+	b.checks = make([]checkCount, n)
+	if n <= report.MaxDetailed {
+		b.details = make([]*batch.Outcome, n)
+	}
+	err := batch.Execute(ctx, b.runs, workers, func(i int, o *batch.Outcome) error {
+		files, rec, err := report.RunFiles(o)
+		if err != nil {
+			return err
+		}
+		if err := b.dir.Put(files...); err != nil {
+			return err
+		}
+		b.records[i], b.checks[i] = rec, checkCount{len(o.Checks), len(o.Failed())}
+		if b.details != nil {
+			b.details[i] = o
+		}
+		bar.add()
+		return nil
+	})
+	bar.finish()
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %d of %d runs finished; their files are whole, and the summary was not updated", b.finished(), n)
+	}
+	return err
+}
+
+// finished counts the runs that have finished.
+func (b *batchRun) finished() int {
+	done := 0
+	for _, r := range b.records {
+		if r != nil {
+			done++
+		}
+	}
+	return done
+}
+
+// summarize writes the summary files.
+func (b *batchRun) summarize() error {
+	files, err := report.SummaryFiles(b.records)
+	if err != nil {
+		return err
+	}
+	return b.dir.Put(files...)
+}
+
+// show writes what the terminal shows: each run in detail if there are
+// few, and the summary unless only a shard ran.
+func (b *batchRun) show(w io.Writer, summary bool) error {
+	for _, o := range b.details {
+		if err := report.WriteDetail(w, o); err != nil {
+			return err
+		}
+	}
+	if !summary {
 		return nil
 	}
-	return errors.New(strings.Join(failures, "\nrunner: "))
+	return report.WriteSummary(w, b.records)
+}
+
+// failedChecks reports runs whose published values do not hold.
+func (b *batchRun) failedChecks(out string) error {
+	var lines []string
+	for i, c := range b.checks {
+		if c.failed > 0 {
+			id := b.records[i].Get("run")
+			lines = append(lines, fmt.Sprintf("%s: %d of %d published values do not hold (see %s)",
+				id, c.failed, c.pinned, filepath.Join(out, filepath.FromSlash(id), "expected.md")))
+		}
+	}
+	return listError(lines, "more runs have published values that do not hold")
+}
+
+// failedStatuses reports runs that ended with a status --fail-on names.
+func (b *batchRun) failedStatuses(failOn statusFlag) error {
+	var lines []string
+	for _, r := range b.records {
+		if status := r.Get("status"); failOn[status] {
+			lines = append(lines, fmt.Sprintf("%s: %s (--fail-on %s)", r.Get("run"), status, status))
+		}
+	}
+	return listError(lines, "more runs end with a status --fail-on names")
+}
+
+// listError joins lines as an error, naming at most maxListed of them.
+func listError(lines []string, more string) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	if len(lines) > maxListed {
+		lines = append(lines[:maxListed], fmt.Sprintf("and %d %s", len(lines)-maxListed, more))
+	}
+	return errors.New(strings.Join(lines, "\nrunner: "))
+}
+
+// listRuns writes each run's identifier and values, for --dry-run.
+func listRuns(w io.Writer, runs batch.Runs) error {
+	f := experiment.FormatValue
+	p := &lineWriter{w: w}
+	for i := range runs.Len() {
+		r := runs.Run(i)
+		s, x := r.Settings, r.Start
+		p.printf("%s: alpha=%s b3=%s tolerance=%s max_iterations=%d w1=%s b1=%s w2=%s b2=%s w3=%s w4=%s\n",
+			r.ID, f(s.Alpha), f(x.B3), f(s.Tolerance), s.MaxIterations, f(x.W1), f(x.B1), f(x.W2), f(x.B2), f(x.W3), f(x.W4))
+	}
+	p.printf("%s; nothing was run\n", count(runs.Len(), "run"))
+	return p.err
+}
+
+// lineWriter writes lines, keeping the first error.
+type lineWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (p *lineWriter) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 )
@@ -14,7 +15,7 @@ there is any.
 `
 
 // validateCommand is `runner validate`.
-func validateCommand(stdout io.Writer, args []string) error {
+func validateCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 	fs := newFlagSet("validate", validateUsage)
 	exps, err := loadExperiments(fs, stdout, args)
 	if err != nil {

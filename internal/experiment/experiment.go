@@ -24,6 +24,15 @@ type Experiment struct {
 	Start    engine.Params // the fixed weights and the initial b3
 	Settings engine.Settings
 
+	// Axes are the fields the experiment sweeps as a grid, in the order
+	// written; Runs its runs: entries, each a set of values run together.
+	// Without either, the experiment is a single run. Run and RunCount
+	// expand them.
+	Axes []Axis
+	Runs [][]Setting
+	// MaxRuns bounds the number of runs.
+	MaxRuns int
+
 	// Expected are the published values to check the run against, in the
 	// order they are written.
 	Expected []Pin

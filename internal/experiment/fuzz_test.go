@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// FuzzParse checks that any input gives either experiments or problems that
-// each carry a position in the file, and never a panic. It is seeded with
-// the test files and the committed experiments.
+// FuzzParse checks that any input gives either experiments whose runs (as
+// far as the first hundred) are valid, or problems that each carry a
+// position in the file; and never a panic. It is seeded with the test files
+// and the committed experiments.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*/*.y*ml")
 	examples, _ := filepath.Glob("../../experiments/*.yaml")
@@ -30,8 +31,13 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, e := range exps {
-			if e.Name == "" || len(e.Data) == 0 || !(e.Settings.Alpha > 0) || e.Settings.MaxIterations < 1 {
+			if e.Name == "" || len(e.Data) == 0 || e.RunCount() < 1 || e.RunCount() > e.MaxRuns {
 				t.Errorf("invalid experiment accepted: %+v", e)
+			}
+			for i := range min(e.RunCount(), 100) {
+				if r := e.Run(i); !(r.Settings.Alpha > 0) || !(r.Settings.Tolerance > 0) || r.Settings.MaxIterations < 1 {
+					t.Errorf("run %s has invalid settings %+v", r.ID, r.Settings)
+				}
 			}
 		}
 	})

@@ -30,7 +30,7 @@ const (
 
 // Field names, in the order the README documents them.
 var (
-	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "expected"}
+	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "sweep", "runs", "max_runs", "expected"}
 	weightFields     = []string{"w1", "b1", "w2", "b2", "w3", "w4"}
 	pointFields      = []string{"x", "y"}
 	// pinnable are the values an expected entry may pin, in trace.csv order;
@@ -130,13 +130,10 @@ func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 		e.Description, _ = d.str(v, "description")
 	}
 	e.Data = d.points(f)
-	e.Start = d.weights(f)
-	if v, ok := f.values["b3"]; ok {
-		e.Start.B3, _ = d.number(v, "b3")
-	}
-	e.Settings = d.settings(f)
+	provided := d.variations(f, e)
+	e.Start, e.Settings = d.base(f, provided)
 	if v, ok := f.values["expected"]; ok {
-		e.Expected = d.expected(v, len(e.Data), e.Settings.MaxIterations)
+		e.Expected = d.expected(v, len(e.Data), e.maxIterations())
 	}
 	if len(d.errs) > before {
 		return nil
@@ -202,37 +199,66 @@ func (d *decoder) points(f fields) []engine.Point {
 	return data
 }
 
-// weights decodes the weights: field, all six fixed weights.
-func (d *decoder) weights(f fields) engine.Params {
+// base decodes the fields a sweep may also set: the weights, b3, alpha,
+// tolerance and max_iterations. Fields that the sweep or every runs entry
+// sets are not required.
+func (d *decoder) base(f fields, provided map[string]bool) (engine.Params, engine.Settings) {
 	var p engine.Params
-	v, ok := d.required(f, "weights")
-	if !ok {
-		return p
+	s := engine.Settings{MaxIterations: DefaultMaxIterations}
+	set := func(in fields, field string, required bool) {
+		if v, ok := d.field(in, field, required && !provided[field]); ok {
+			apply(field, v, &p, &s)
+		}
 	}
-	wf, ok := d.mapping(v, "weights", weightFields, misplacedWeight)
-	if !ok {
-		return p
+	d.weights(f, set, !slices.ContainsFunc(weightFields, func(w string) bool { return !provided[w] }))
+	for _, field := range []string{"b3", "alpha", "tolerance", "max_iterations"} {
+		set(f, field, field == "alpha" || field == "tolerance")
 	}
-	for _, w := range []struct {
-		key string
-		dst *float64
-	}{{"w1", &p.W1}, {"b1", &p.B1}, {"w2", &p.W2}, {"b2", &p.B2}, {"w3", &p.W3}, {"w4", &p.W4}} {
-		*w.dst = d.requiredNumber(wf, w.key)
-	}
-	return p
+	return p, s
 }
 
-// settings decodes alpha, tolerance and max_iterations.
-func (d *decoder) settings(f fields) engine.Settings {
-	s := engine.Settings{
-		Alpha:         d.positive(f, "alpha"),
-		Tolerance:     d.positive(f, "tolerance"),
-		MaxIterations: DefaultMaxIterations,
+// weights decodes the weights: mapping, which is required unless every
+// weight is swept.
+func (d *decoder) weights(f fields, set func(in fields, field string, required bool), allSwept bool) {
+	v, ok := f.values["weights"]
+	if !ok {
+		if !allSwept {
+			d.required(f, "weights")
+		}
+		return
 	}
-	if v, ok := f.values["max_iterations"]; ok {
-		s.MaxIterations, _ = d.integer(v, "max_iterations", 1, MaxIterationsCap)
+	if wf, ok := d.mapping(v, "weights", weightFields, misplacedWeight); ok {
+		for _, w := range weightFields {
+			set(wf, w, true)
+		}
 	}
-	return s
+}
+
+// field decodes the value of a field in a mapping, if present, and
+// reports it missing if required.
+func (d *decoder) field(f fields, field string, required bool) (float64, bool) {
+	v, ok := f.values[field]
+	if !ok {
+		if required {
+			d.required(f, field)
+		}
+		return 0, false
+	}
+	return d.value(v, join(f.path, field), field)
+}
+
+// value decodes a number that must be a valid value of field.
+func (d *decoder) value(n *yaml.Node, path, field string) (float64, bool) {
+	n = resolve(n)
+	v, ok := d.number(n, path)
+	if !ok {
+		return 0, false
+	}
+	if problem := checkValue(field, v, n.Value); problem != "" {
+		d.fail(n, path, "%s", problem)
+		return 0, false
+	}
+	return v, true
 }
 
 // requiredNumber decodes a number field that must be present.
@@ -245,17 +271,23 @@ func (d *decoder) requiredNumber(f fields, key string) float64 {
 	return x
 }
 
-// positive decodes a required number that must be greater than zero.
-func (d *decoder) positive(f fields, key string) float64 {
-	v, ok := d.required(f, key)
-	if !ok {
-		return 0
+// maxIterations returns the most iterations any run of the experiment may
+// take.
+func (e *Experiment) maxIterations() int {
+	most := e.Settings.MaxIterations
+	for _, r := range e.Runs {
+		for _, s := range r {
+			if s.Field == "max_iterations" {
+				most = max(most, int(s.Value))
+			}
+		}
 	}
-	x, ok := d.number(v, key)
-	if ok && x <= 0 {
-		d.fail(v, key, "must be > 0, got %s", resolve(v).Value)
+	for i := range e.Axes {
+		if a := &e.Axes[i]; a.Field == "max_iterations" && a.Len() > 0 {
+			most = max(most, int(a.Max()))
+		}
 	}
-	return x
+	return most
 }
 
 // expected decodes the expected: list of published values.

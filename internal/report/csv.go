@@ -13,7 +13,7 @@ import (
 // iteration.
 func writeTrace(w io.Writer, o *batch.Outcome) error {
 	cw := csv.NewWriter(w)
-	header := append([]string{"iteration"}, engine.Columns(len(o.Experiment.Data))...)
+	header := append([]string{"iteration"}, engine.Columns(len(o.Run.Experiment.Data))...)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -34,17 +34,14 @@ func writeTrace(w io.Writer, o *batch.Outcome) error {
 	return cw.Error()
 }
 
-// writeSummaryCSV writes one row per experiment.
-func writeSummaryCSV(w io.Writer, outcomes []batch.Outcome) error {
+// writeCSV writes a header and rows.
+func writeCSV(w io.Writer, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(summaryNames); err != nil {
+	if err := cw.Write(header); err != nil {
 		return err
 	}
-	for i := range outcomes {
-		if err := cw.Write(summaryRow(&outcomes[i], FormatCSV)); err != nil {
-			return err
-		}
+	if err := cw.WriteAll(rows); err != nil {
+		return err
 	}
-	cw.Flush()
 	return cw.Error()
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"path"
 
 	"runner/internal/batch"
@@ -16,38 +15,50 @@ type File struct {
 	Data []byte
 }
 
-// Files renders the outputs of a run of experiments, in this order: for
-// each experiment, <name>/trace.csv, <name>/iterations.md and, if it pins
-// published values, <name>/expected.md; then summary.csv and summary.md.
-func Files(outcomes []batch.Outcome) ([]File, error) {
-	var files []File
-	add := func(name string, render func(w io.Writer) error) error {
-		var b bytes.Buffer
-		if err := render(&b); err != nil {
-			return fmt.Errorf("rendering %s: %w", name, err)
-		}
-		files = append(files, File{Path: name, Data: b.Bytes()})
-		return nil
+// ResultFile is the name of the file that holds a run's Record in its
+// folder.
+const ResultFile = "result.csv"
+
+// RunFiles renders the files of one run, in its folder (named by its
+// identifier): trace.csv, iterations.md, expected.md if it pins published
+// values, and result.csv. It also returns the run's record.
+func RunFiles(o *batch.Outcome) ([]File, Record, error) {
+	rec := NewRecord(o)
+	var r fileSet
+	dir := o.Run.ID
+	r.add(path.Join(dir, "trace.csv"), func(b *bytes.Buffer) error { return writeTrace(b, o) })
+	r.add(path.Join(dir, "iterations.md"), func(b *bytes.Buffer) error { return writeIterationsMarkdown(b, o) })
+	if len(o.Checks) > 0 {
+		r.add(path.Join(dir, "expected.md"), func(b *bytes.Buffer) error { return writeExpectedMarkdown(b, o) })
 	}
-	for i := range outcomes {
-		o := &outcomes[i]
-		dir := o.Experiment.Name
-		err := add(path.Join(dir, "trace.csv"), func(w io.Writer) error { return writeTrace(w, o) })
-		if err == nil {
-			err = add(path.Join(dir, "iterations.md"), func(w io.Writer) error { return writeIterationsMarkdown(w, o) })
-		}
-		if err == nil && len(o.Checks) > 0 {
-			err = add(path.Join(dir, "expected.md"), func(w io.Writer) error { return writeExpectedMarkdown(w, o) })
-		}
-		if err != nil {
-			return nil, err
-		}
+	r.add(path.Join(dir, ResultFile), func(b *bytes.Buffer) error { return writeRecord(b, rec) })
+	return r.files, rec, r.err
+}
+
+// SummaryFiles renders summary.csv and summary.md from the runs' records,
+// in order.
+func SummaryFiles(records []Record) ([]File, error) {
+	var r fileSet
+	cols := summaryColumns(records)
+	r.add("summary.csv", func(b *bytes.Buffer) error { return writeCSV(b, cols, summaryRows(records, cols)) })
+	r.add("summary.md", func(b *bytes.Buffer) error { return writeSummaryMarkdown(b, records) })
+	return r.files, r.err
+}
+
+// fileSet collects rendered files, keeping the first error.
+type fileSet struct {
+	files []File
+	err   error
+}
+
+func (r *fileSet) add(name string, render func(b *bytes.Buffer) error) {
+	if r.err != nil {
+		return
 	}
-	if err := add("summary.csv", func(w io.Writer) error { return writeSummaryCSV(w, outcomes) }); err != nil {
-		return nil, err
+	var b bytes.Buffer
+	if err := render(&b); err != nil {
+		r.err = fmt.Errorf("rendering %s: %w", name, err)
+		return
 	}
-	if err := add("summary.md", func(w io.Writer) error { return writeSummaryMarkdown(w, outcomes) }); err != nil {
-		return nil, err
-	}
-	return files, nil
+	r.files = append(r.files, File{Path: name, Data: b.Bytes()})
 }

@@ -17,14 +17,16 @@ const (
 )
 
 // iterationsTable is a run's iterations as the article tabulates them,
-// rounded for reading, with the middle of long runs left out.
-func iterationsTable(o *batch.Outcome) *table {
+// rounded for reading, with the middle of long runs left out; the note
+// says what is left out.
+func iterationsTable(o *batch.Outcome) (*table, string) {
 	t := newTable([]string{"iteration", "b3", "predicted", "SSR", "gradient", "step size", "new b3"})
 	its := o.Trace.Iterations
+	shown := elision{head: headRows, tail: tailRows, n: len(its)}
 	for i := range its {
-		if omitted(i, len(its)) {
-			if i == headRows {
-				t.add("…", "", "", "", "", "", "")
+		if shown.omits(i) {
+			if i == shown.head {
+				t.addGap()
 			}
 			continue
 		}
@@ -32,20 +34,7 @@ func iterationsTable(o *batch.Outcome) *table {
 		t.add(strconv.Itoa(it.N), FormatReadable(it.B3), readableList(it.Predicted), FormatReadable(it.SSR),
 			FormatReadable(it.Gradient), FormatReadable(it.Step), FormatReadable(it.Next))
 	}
-	return t
-}
-
-// omitted reports whether row i of n is left out of a table.
-func omitted(i, n int) bool {
-	return n > headRows+tailRows && i >= headRows && i < n-tailRows
-}
-
-// omission says which iterations a table leaves out, or "" if none.
-func omission(n int) string {
-	if !omitted(headRows, n) {
-		return ""
-	}
-	return fmt.Sprintf("Iterations %d to %d are left out here; trace.csv has every iteration.", headRows+1, n-tailRows)
+	return t, shown.note("Iterations", "trace.csv has every iteration")
 }
 
 func readableList(values []float64) string {
@@ -57,10 +46,10 @@ func readableList(values []float64) string {
 }
 
 // setup describes what a run does, in a sentence.
-func setup(o *batch.Outcome) string {
-	e := o.Experiment
+func setup(r *batch.Outcome) string {
+	s, p := r.Run.Settings, r.Run.Start
 	return fmt.Sprintf("Gradient descent on b3 from b3 = %s with α = %s, until |step size| < %s or %d iterations.",
-		FormatCSV(e.Start.B3), FormatCSV(e.Settings.Alpha), FormatCSV(e.Settings.Tolerance), e.Settings.MaxIterations)
+		FormatCSV(p.B3), FormatCSV(s.Alpha), FormatCSV(s.Tolerance), s.MaxIterations)
 }
 
 // ending says how a run ended, in a sentence.

@@ -10,17 +10,18 @@ import (
 // writeIterationsMarkdown writes a run's iterations.md: what the run does,
 // its iterations as a table, and how it ended.
 func writeIterationsMarkdown(w io.Writer, o *batch.Outcome) error {
-	e := o.Experiment
+	e := o.Run.Experiment
 	p := &printer{w: w}
-	p.printf("# %s\n\n", e.Name)
+	p.printf("# %s\n\n", o.Run.ID)
 	if e.Description != "" {
 		p.printf("%s\n\n", e.Description)
 	}
 	p.printf("%s\n\n", setup(o))
-	p.table(iterationsTable(o), markdown)
+	t, omitted := iterationsTable(o)
+	p.table(t, markdown)
 	p.printf("\n%s\n", ending(o))
-	if s := omission(len(o.Trace.Iterations)); s != "" {
-		p.printf("%s\n", s)
+	if omitted != "" {
+		p.printf("%s\n", omitted)
 	}
 	p.printf("\nNumbers are rounded to %d significant figures; trace.csv has %d.\n", ReadableDigits, CSVDigits)
 	return p.err
@@ -30,7 +31,7 @@ func writeIterationsMarkdown(w io.Writer, o *batch.Outcome) error {
 // beside the computed one, and the reasons for widened tolerances.
 func writeExpectedMarkdown(w io.Writer, o *batch.Outcome) error {
 	p := &printer{w: w}
-	p.printf("# %s: published values\n\n", o.Experiment.Name)
+	p.printf("# %s: published values\n\n", o.Run.ID)
 	p.printf("%s A value holds when the computed one is within half a unit of its last printed digit, or within the tolerance its entry states.\n\n", checksVerdict(o))
 	t, notes := checksTable(o)
 	p.table(t, markdown)
@@ -43,12 +44,13 @@ func writeExpectedMarkdown(w io.Writer, o *batch.Outcome) error {
 	return p.err
 }
 
-// writeSummaryMarkdown writes summary.md: one row per experiment.
-func writeSummaryMarkdown(w io.Writer, outcomes []batch.Outcome) error {
+// writeSummaryMarkdown writes summary.md: one row per run.
+func writeSummaryMarkdown(w io.Writer, records []Record) error {
 	p := &printer{w: w}
 	p.printf("# Summary\n\n")
-	p.table(summaryTable(outcomes, true), markdown)
-	p.printf("\nsummary.csv has the same rows with full precision.\n")
+	t, _ := summaryTable(records, true, 0)
+	p.table(t, markdown)
+	p.printf("\nb3* is the b3 that minimises SSR, and error factor = |1 - 2·N·α| the factor by which each step multiplies the distance to it (N data points): descent converges when it is below 1. summary.csv has the same rows with full precision.\n")
 	return p.err
 }
 

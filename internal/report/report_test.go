@@ -2,10 +2,12 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,11 +63,11 @@ func outcome(t *testing.T, alpha float64, maxIterations int) batch.Outcome {
 		Start:    engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30},
 		Settings: engine.Settings{Alpha: alpha, Tolerance: 1e-3, MaxIterations: maxIterations},
 	}
-	outcomes, err := batch.Run([]*experiment.Experiment{e})
+	o, err := batch.Run(context.Background(), e.Run(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return outcomes[0]
+	return o
 }
 
 // TestTraceRoundTrips reads trace.csv back with encoding/csv and checks
@@ -103,7 +105,7 @@ func TestTraceRoundTrips(t *testing.T) {
 
 func TestIterationsTableLeavesOutTheMiddleOfLongRuns(t *testing.T) {
 	o := outcome(t, 0.001, 25)
-	tbl := iterationsTable(&o)
+	tbl, note := iterationsTable(&o)
 	var first []string
 	for _, row := range tbl.rows {
 		first = append(first, row[0])
@@ -112,11 +114,45 @@ func TestIterationsTableLeavesOutTheMiddleOfLongRuns(t *testing.T) {
 	if got := strings.Join(first, " "); got != want {
 		t.Errorf("rows = %s, want %s", got, want)
 	}
-	if got := omission(25); got != "Iterations 11 to 15 are left out here; trace.csv has every iteration." {
-		t.Errorf("omission(25) = %q", got)
+	if note != "Iterations 11 to 15 are left out here; trace.csv has every iteration." {
+		t.Errorf("note = %q", note)
 	}
-	if got := omission(headRows + tailRows); got != "" {
-		t.Errorf("omission(%d) = %q, want none", headRows+tailRows, got)
+	o = outcome(t, 0.001, headRows+tailRows)
+	if tbl, note := iterationsTable(&o); len(tbl.rows) != headRows+tailRows || note != "" {
+		t.Errorf("%d iterations: %d rows, note %q; want every row and no note", headRows+tailRows, len(tbl.rows), note)
+	}
+}
+
+func TestSummaryShowsWeightsOnlyWhereRunsDiffer(t *testing.T) {
+	a, b := outcome(t, 0.1, 1000), outcome(t, 0.05, 1000)
+	records := []Record{NewRecord(&a), NewRecord(&b)}
+	if cols := strings.Join(summaryColumns(records), ","); strings.Contains(cols, "w1") {
+		t.Errorf("columns %s include w1, the same in every run", cols)
+	}
+	b.Run.Start.W1 = 3
+	records[1] = NewRecord(&b)
+	want := "experiment,run,alpha,b3_initial,tolerance,max_iterations,w1,iterations,status,b3_final,ssr_final,b3_optimum,error_factor,expected"
+	if cols := strings.Join(summaryColumns(records), ","); cols != want {
+		t.Errorf("columns %s, want %s", cols, want)
+	}
+}
+
+func TestRecordRoundTrips(t *testing.T) {
+	o := outcome(t, 0.1, 1000)
+	rec := NewRecord(&o)
+	var b bytes.Buffer
+	if err := writeRecord(&b, rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseRecord(b.Bytes())
+	if err != nil || !slices.Equal(got, rec) {
+		t.Errorf("ParseRecord = %v, %v; want %v", got, err, rec)
+	}
+	if rec.Get("status") != "converged" || rec.Get("iterations") != "10" || rec.Get("b3_optimum") != "2.6091847301" || rec.Get("error_factor") != "0.4" {
+		t.Errorf("record %v", rec)
+	}
+	if _, err := ParseRecord([]byte("experiment,run\nx,y\n")); err == nil {
+		t.Errorf("ParseRecord accepted a file with other columns")
 	}
 }
 
@@ -133,40 +169,39 @@ func TestMarkdownEscapesCellSeparators(t *testing.T) {
 	}
 }
 
-func TestWrite(t *testing.T) {
-	dir := t.TempDir()
+func TestDir(t *testing.T) {
+	root := t.TempDir()
 	files := []File{{"a/trace.csv", []byte("1\n")}, {"summary.csv", []byte("2\n")}}
-	changed, err := Write(dir, files)
-	if err != nil || changed != 2 {
-		t.Fatalf("first Write: %d changed, error %v; want 2, nil", changed, err)
+	d := NewDir(root)
+	if err := d.Put(files...); err != nil {
+		t.Fatal(err)
 	}
 	files[1].Data = []byte("3\n")
-	changed, err = Write(dir, files)
-	if err != nil || changed != 1 {
-		t.Fatalf("second Write: %d changed, error %v; want 1, nil", changed, err)
+	if err := d.Put(files...); err != nil {
+		t.Fatal(err)
+	}
+	if written, changed := d.Counts(); written != 4 || changed != 3 {
+		t.Errorf("counts: %d written, %d changed; want 4 and 3", written, changed)
 	}
 	for _, f := range files {
-		got, err := os.ReadFile(filepath.Join(dir, f.Path))
+		got, err := os.ReadFile(filepath.Join(root, f.Path))
 		if err != nil || !bytes.Equal(got, f.Data) {
 			t.Errorf("%s = %q (%v), want %q", f.Path, got, err, f.Data)
 		}
 	}
-	assertNoTemporaryFiles(t, dir)
+	assertNoTemporaryFiles(t, root)
 }
 
-func TestWriteFailureNamesThePathAndLeavesNoTemporaryFile(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "a"), []byte("a file, not a folder"), 0o644); err != nil {
+func TestDirFailureNamesThePathAndLeavesNoTemporaryFile(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "a"), []byte("a file, not a folder"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Mkdir(filepath.Join(dir, "b"), 0o755); err != nil {
-		t.Fatal(err)
+	err := NewDir(root).Put(File{"b/ok.csv", []byte("1\n")}, File{"a/trace.csv", []byte("2\n")})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(root, "a", "trace.csv")) {
+		t.Errorf("error %v, want one naming %s", err, filepath.Join(root, "a", "trace.csv"))
 	}
-	_, err := Write(dir, []File{{"b/ok.csv", []byte("1\n")}, {"a/trace.csv", []byte("2\n")}})
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "a", "trace.csv")) {
-		t.Errorf("error %v, want one naming %s", err, filepath.Join(dir, "a", "trace.csv"))
-	}
-	assertNoTemporaryFiles(t, dir)
+	assertNoTemporaryFiles(t, root)
 }
 
 func assertNoTemporaryFiles(t *testing.T, dir string) {

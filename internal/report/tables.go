@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -43,6 +44,31 @@ func newTable(header []string, left ...string) *table {
 // add appends a row.
 func (t *table) add(cells ...string) {
 	t.rows = append(t.rows, cells)
+}
+
+// addGap appends a row that marks rows left out.
+func (t *table) addGap() {
+	gap := make([]string, len(t.header))
+	gap[0] = "…"
+	t.add(gap...)
+}
+
+// elision decides which of n rows a table shows: all if n <= head+tail,
+// else the first head and the last tail.
+type elision struct{ head, tail, n int }
+
+// omits reports whether row i (from 0) is left out.
+func (e elision) omits(i int) bool {
+	return e.n > e.head+e.tail && i >= e.head && i < e.n-e.tail
+}
+
+// note says which rows are left out, or "" if none: "Iterations 11 to 990
+// are left out here; trace.csv has every iteration."
+func (e elision) note(what, where string) string {
+	if !e.omits(e.head) {
+		return ""
+	}
+	return fmt.Sprintf("%s %d to %d are left out here; %s.", what, e.head+1, e.n-e.tail, where)
 }
 
 // render draws the table on w in the given style.

@@ -6,40 +6,47 @@ import (
 	"runner/internal/batch"
 )
 
-// MaxDetailed is the largest number of experiments for which the terminal
-// shows each one's iterations and published values; beyond it, the
-// summary alone.
-const MaxDetailed = 3
+// Limits of what the terminal shows.
+const (
+	// MaxDetailed is the most runs for which the terminal shows each one's
+	// iterations and published values; beyond it, the summary alone.
+	MaxDetailed = 3
+	// MaxSummaryRows is the most runs the terminal's summary shows; beyond
+	// it, the first and last halves.
+	MaxSummaryRows = 50
+)
 
-// WriteTerminal shows the outcomes on the terminal: for a few experiments,
-// each one's iterations and published values, then the summary.
-func WriteTerminal(w io.Writer, outcomes []batch.Outcome) error {
+// WriteDetail shows one run on the terminal: its iterations, how it ended,
+// and its published values.
+func WriteDetail(w io.Writer, o *batch.Outcome) error {
 	p := &printer{w: w}
-	if len(outcomes) <= MaxDetailed {
-		for i := range outcomes {
-			writeDetail(p, &outcomes[i])
-		}
-	}
-	p.printf("summary\n")
-	p.table(summaryTable(outcomes, false), boxed)
-	return p.err
-}
-
-// writeDetail shows one run: its iterations, how it ended, and its checks.
-func writeDetail(p *printer, o *batch.Outcome) {
-	p.printf("%s: %s\n", o.Experiment.Name, setup(o))
-	p.table(iterationsTable(o), boxed)
+	p.printf("%s: %s\n", o.Run.ID, setup(o))
+	t, omitted := iterationsTable(o)
+	p.table(t, boxed)
 	p.printf("%s\n", ending(o))
-	if s := omission(len(o.Trace.Iterations)); s != "" {
-		p.printf("%s\n", s)
+	if omitted != "" {
+		p.printf("%s\n", omitted)
 	}
 	if len(o.Checks) > 0 {
 		t, notes := checksTable(o)
-		p.printf("\n%s: %s\n", o.Experiment.Name, checksVerdict(o))
+		p.printf("\n%s: %s\n", o.Run.ID, checksVerdict(o))
 		p.table(t, boxed)
 		for i, n := range notes {
 			p.printf("note %d: %s\n", i+1, n)
 		}
 	}
 	p.printf("\n")
+	return p.err
+}
+
+// WriteSummary shows the summary of runs on the terminal.
+func WriteSummary(w io.Writer, records []Record) error {
+	p := &printer{w: w}
+	p.printf("summary\n")
+	t, omitted := summaryTable(records, false, MaxSummaryRows)
+	p.table(t, boxed)
+	if omitted != "" {
+		p.printf("%s\n", omitted)
+	}
+	return p.err
 }

@@ -5,25 +5,43 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 )
 
-// Write puts files under dir, creating folders as needed. Each file is
-// written to a temporary file beside it and renamed into place, so that
-// every file is either whole and new or untouched, even if the runner is
-// stopped midway. Files whose content is unchanged are not rewritten. Write
-// returns how many files it wrote.
-func Write(dir string, files []File) (changed int, err error) {
+// Dir writes files under a folder. Each file is written to a temporary
+// file beside it and renamed into place, so that every file is either
+// whole and new or untouched, even if the runner is stopped midway. Files
+// whose content is unchanged are not rewritten. A Dir is safe for
+// concurrent use.
+type Dir struct {
+	root             string
+	written, changed atomic.Int64
+}
+
+// NewDir returns a Dir that writes under root, creating it as needed.
+func NewDir(root string) *Dir {
+	return &Dir{root: root}
+}
+
+// Put writes files.
+func (d *Dir) Put(files ...File) error {
 	for _, f := range files {
-		name := filepath.Join(dir, filepath.FromSlash(f.Path))
+		name := filepath.Join(d.root, filepath.FromSlash(f.Path))
+		d.written.Add(1)
 		if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, f.Data) {
 			continue
 		}
 		if err := writeFile(name, f.Data); err != nil {
-			return changed, err
+			return err
 		}
-		changed++
+		d.changed.Add(1)
 	}
-	return changed, nil
+	return nil
+}
+
+// Counts returns how many files were put, and how many of them changed.
+func (d *Dir) Counts() (written, changed int) {
+	return int(d.written.Load()), int(d.changed.Load())
 }
 
 // writeFile writes one file atomically.

@@ -1,0 +1,83 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"runner/pkg/engine"
+)
+
+// Setting is a value of one of the fields that sweeps vary.
+type Setting struct {
+	Field string
+	Value float64
+}
+
+// sweepable are the fields a sweep or a runs entry may set, in the order
+// run identifiers list them.
+var sweepable = []string{"alpha", "b3", "tolerance", "max_iterations", "w1", "b1", "w2", "b2", "w3", "w4"}
+
+// checkValue says what is wrong with v as a value of field, or "" if
+// nothing; text is v as the user wrote it.
+func checkValue(field string, v float64, text string) string {
+	switch field {
+	case "alpha", "tolerance":
+		if v <= 0 {
+			return "must be > 0, got " + text
+		}
+	case "max_iterations":
+		if v != math.Trunc(v) {
+			return "want a whole number, got " + text
+		}
+		if v < 1 || v > MaxIterationsCap {
+			return fmt.Sprintf("must be between 1 and %d, got %s", MaxIterationsCap, text)
+		}
+	}
+	return ""
+}
+
+// apply sets field to v in a run's parameters and settings.
+func apply(field string, v float64, p *engine.Params, s *engine.Settings) {
+	switch field {
+	case "alpha":
+		s.Alpha = v
+	case "tolerance":
+		s.Tolerance = v
+	case "max_iterations":
+		s.MaxIterations = int(v)
+	case "b3":
+		p.B3 = v
+	case "w1":
+		p.W1 = v
+	case "b1":
+		p.B1 = v
+	case "w2":
+		p.W2 = v
+	case "b2":
+		p.B2 = v
+	case "w3":
+		p.W3 = v
+	case "w4":
+		p.W4 = v
+	default:
+		panic("experiment: apply to unknown field " + field)
+	}
+}
+
+// FormatValue writes a swept value as run identifiers show it: the
+// shortest text that reads back as the same number ("0.05", "1e-05"), and
+// 0 for -0.
+func FormatValue(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// clean rounds v to 12 significant digits, so that computed values come
+// out as people write them: 0.3, not 0.30000000000000004.
+func clean(v float64) float64 {
+	c, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	return c
+}
