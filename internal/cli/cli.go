@@ -41,12 +41,15 @@ Usage:
   runner summarize [-o DIR] [PATH ...]
                               rebuild the summary from the runs' results,
                               after runs in several processes (--shard)
+  runner diff [--rtol R] [--atol A] OLD NEW
+                              compare two results folders run by run
   runner validate [PATH ...]  check experiment files without running them
   runner help [COMMAND]       show help; every command also takes -h
 
 Exit status: 0 all ran and every published value holds; 1 a run-time
-failure or a published value that does not hold; 2 bad usage or invalid
-experiment files (then nothing is run or written).
+failure, a published value that does not hold, or (for diff) differences;
+2 bad usage or invalid experiment files (then nothing is run or written),
+or trouble reading the folders diff compares.
 
 See README.md for the experiment file format and the outputs.
 `
@@ -57,6 +60,10 @@ See README.md for the experiment file format and the outputs.
 func Main(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second interrupt stops the process at once
+	}()
 	err := run(ctx, stdout, stderr, args)
 	if err == nil || errors.Is(err, errHelp) {
 		return ExitOK
@@ -69,8 +76,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "runner: %v\n", err)
 	var ue usageError
-	if errors.As(err, &ue) {
+	var te troubleError
+	switch {
+	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "Run 'runner help' for usage.")
+		return ExitUsage
+	case errors.As(err, &te):
 		return ExitUsage
 	}
 	return ExitFailure
@@ -85,12 +96,24 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Sprintf(format, args...)}
 }
 
+// troubleError is trouble that keeps a command from doing its work at all,
+// such as a folder to compare that does not exist: exit status 2, as
+// diff(1) has it.
+type troubleError struct{ msg string }
+
+func (e troubleError) Error() string { return e.msg }
+
+func troublef(format string, args ...any) error {
+	return troubleError{fmt.Sprintf(format, args...)}
+}
+
 // command is a subcommand. It writes its results to stdout and progress
 // to stderr, and returns its errors for Main to report.
 type command func(ctx context.Context, stdout, stderr io.Writer, args []string) error
 
 // commands are the subcommands, by name.
 var commands = map[string]command{
+	"diff":      diffCommand,
 	"run":       runCommand,
 	"summarize": summarizeCommand,
 	"validate":  validateCommand,
@@ -111,7 +134,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 		if strings.HasPrefix(name, "-") {
 			return usagef("flag %s needs a command first, as in: runner run %s", name, strings.Join(args, " "))
 		}
-		return usagef("unknown command %q; commands are run, summarize, validate and help", name)
+		return usagef("unknown command %q; commands are run, summarize, diff, validate and help", name)
 	}
 	return cmd(ctx, stdout, stderr, rest)
 }
@@ -124,7 +147,7 @@ func help(stdout io.Writer, args []string) error {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return usagef("unknown command %q; commands are run, summarize, validate and help", args[0])
+		return usagef("unknown command %q; commands are run, summarize, diff, validate and help", args[0])
 	}
 	return cmd(context.Background(), stdout, io.Discard, []string{"-h"})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"runner/internal/batch"
@@ -24,7 +25,10 @@ values it sets, as in lr-sweep/alpha=0.05):
   <run>/iterations.md  the iterations as a table, rounded for reading
   <run>/expected.md    published values against computed ones, if pinned
   <run>/result.csv     the run's line of the summary
-and for all of them summary.csv and summary.md, one row per run.
+and for all of them summary.csv and summary.md, one row per run. Folders
+of runs that these experiments no longer make are reported as stale;
+--prune removes them. --check writes nothing and exits 1 if any file would
+change or any folder is stale.
 
 Invalid files are all reported and nothing is run or written (exit 2). A
 published value that does not hold is reported and exits 1; so does a run
@@ -39,7 +43,10 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 	fs := newFlagSet("run", runUsage)
 	out := fs.String("o", DefaultResults, "write results under `DIR`")
 	workers := fs.Int("j", runtime.NumCPU(), "run `N` runs at a time")
+	digits := fs.Int("csv-digits", report.DefaultCSVDigits, "write results in CSV files with `N` significant digits (1 to 17), unless an experiment sets csv_digits")
 	dryRun := fs.Bool("dry-run", false, "list the runs, with their values, without running them")
+	check := fs.Bool("check", false, "write nothing; exit 1 listing the files that would change and the stale folders")
+	prune := fs.Bool("prune", false, "remove stale result folders: those that no run of the experiments writes")
 	var shard shardFlag
 	fs.Var(&shard, "shard", "run only the `K/N`-th of N interleaved slices of the runs and write no summary; then runner summarize")
 	failOn := statusFlag{}
@@ -48,35 +55,108 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 	if err != nil {
 		return err
 	}
-	if *workers < 1 {
+	switch {
+	case *workers < 1:
 		return usagef("-j: must be at least 1, got %d", *workers)
+	case *digits < 1 || *digits > experiment.MaxCSVDigits:
+		return usagef("-csv-digits: must be between 1 and %d, got %d", experiment.MaxCSVDigits, *digits)
+	case *prune && (*check || shard.N > 0):
+		return usagef("-prune cannot go with -check or -shard: it needs every run, and writes")
 	}
-	var runs batch.Runs = experiment.NewPlan(exps)
+	for _, e := range exps {
+		if e.CSVDigits == 0 {
+			e.CSVDigits = *digits
+		}
+	}
+	plan := experiment.NewPlan(exps)
+	var runs batch.Runs = plan
 	if shard.N > 0 {
 		runs = batch.Shard{Runs: runs, K: shard.K, N: shard.N}
 	}
 	if *dryRun {
 		return listRuns(stdout, runs)
 	}
-	b := &batchRun{runs: runs, dir: report.NewDir(*out)}
+
+	dir := report.NewDir(*out)
+	if *check {
+		dir = report.NewCheck(*out)
+	}
+	b := &batchRun{runs: runs, dir: dir}
 	if err := b.execute(ctx, *workers, newProgress(stderr, runs.Len())); err != nil {
 		return err
 	}
+	var stale []string
 	if shard.N == 0 {
 		if err := b.summarize(); err != nil {
 			return err
 		}
+		if stale, err = report.Stale(*out, runIDs(plan)); err != nil {
+			return err
+		}
+	}
+	failures := errors.Join(b.failedChecks(*out), b.failedStatuses(failOn))
+	if *check {
+		return errors.Join(checkResults(stdout, *out, dir, stale), failures)
 	}
 	if err := b.show(stdout, shard.N == 0); err != nil {
 		return err
 	}
-	written, changed := b.dir.Counts()
+	written, changed := dir.Counts()
 	fmt.Fprintf(stdout, "\nwrote %s under %s (%d changed)\n", count(written, "file"), *out, changed)
 	if shard.N > 0 {
 		fmt.Fprintf(stdout, "shard %v: %s; once every shard is done, run runner summarize with the same -o and paths\n",
 			&shard, count(runs.Len(), "run"))
 	}
-	return errors.Join(b.failedChecks(*out), b.failedStatuses(failOn))
+	return errors.Join(handleStale(stdout, stderr, *out, stale, *prune), failures)
+}
+
+// runIDs returns a test for the identifiers of the plan's runs.
+func runIDs(plan *experiment.Plan) func(string) bool {
+	ids := make(map[string]bool, plan.Len())
+	for i := range plan.Len() {
+		ids[plan.Run(i).ID] = true
+	}
+	return func(id string) bool { return ids[id] }
+}
+
+// handleStale removes stale folders with --prune, and otherwise warns of
+// them.
+func handleStale(stdout, stderr io.Writer, out string, stale []string, prune bool) error {
+	if !prune {
+		for _, s := range stale {
+			fmt.Fprintf(stderr, "runner: stale: %s holds results that no run of these experiments writes; --prune removes it\n", filepath.Join(out, s))
+		}
+		return nil
+	}
+	kept, err := report.Prune(out, stale)
+	for _, s := range stale {
+		if !slices.Contains(kept, s) {
+			fmt.Fprintf(stdout, "removed stale %s\n", filepath.Join(out, s))
+		}
+	}
+	for _, s := range kept {
+		fmt.Fprintf(stderr, "runner: kept %s: it holds files the runner did not write; remove them by hand\n", filepath.Join(out, s))
+	}
+	return err
+}
+
+// checkResults reports, for --check, the files that would change and the
+// stale folders, as an error if there are any.
+func checkResults(stdout io.Writer, out string, dir *report.Dir, stale []string) error {
+	changed := dir.Changed()
+	if len(changed)+len(stale) == 0 {
+		put, _ := dir.Counts()
+		_, err := fmt.Fprintf(stdout, "%s under %s up to date\n", count(put, "file"), out)
+		return err
+	}
+	for _, f := range changed {
+		fmt.Fprintf(stdout, "would change: %s\n", filepath.Join(out, filepath.FromSlash(f)))
+	}
+	for _, s := range stale {
+		fmt.Fprintf(stdout, "stale: %s\n", filepath.Join(out, filepath.FromSlash(s)))
+	}
+	return fmt.Errorf("results under %s are not up to date: %s would change, %s; run runner run --prune with the same paths, and commit the results",
+		out, count(len(changed), "file"), count(len(stale), "stale folder"))
 }
 
 // batchRun is a batch of runs being run: their records, in order, and what

@@ -33,6 +33,10 @@ type Experiment struct {
 	// MaxRuns bounds the number of runs.
 	MaxRuns int
 
+	// CSVDigits is the number of significant digits of results in CSV
+	// files, from 1 to MaxCSVDigits; 0 leaves it to the command line.
+	CSVDigits int
+
 	// Expected are the published values to check the run against, in the
 	// order they are written.
 	Expected []Pin

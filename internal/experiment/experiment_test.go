@@ -73,6 +73,9 @@ func TestValidFiles(t *testing.T) {
 	if len(first.Data) != 3 || first.Data[1] != (engine.Point{X: 0.5, Y: 1}) {
 		t.Errorf("data = %v", first.Data)
 	}
+	if first.CSVDigits != 17 || minimal.CSVDigits != 0 {
+		t.Errorf("csv_digits: %d and %d, want 17 and 0 (not set)", first.CSVDigits, minimal.CSVDigits)
+	}
 	if first.Description != "A file may hold several experiments, one per document." {
 		t.Errorf("description = %q", first.Description)
 	}
@@ -90,12 +93,12 @@ func TestPins(t *testing.T) {
 		}, " "))
 	}
 	want := []string{
-		"testdata/valid/two-documents.yml:10:24 1 b3 1.5 0.05",
-		"testdata/valid/two-documents.yml:10:41 1 predicted_1 -1.1 0.05",
-		"testdata/valid/two-documents.yml:10:47 1 predicted_2 -0.1 0.05",
-		"testdata/valid/two-documents.yml:10:53 1 predicted_3 -1.11 0.005",
-		"testdata/valid/two-documents.yml:11:23 0 b3 2.609 0.0005",
-		"testdata/valid/two-documents.yml:11:35 0 ssr 6.3e-5 5e-07",
+		"testdata/valid/two-documents.yml:11:24 1 b3 1.5 0.05",
+		"testdata/valid/two-documents.yml:11:41 1 predicted_1 -1.1 0.05",
+		"testdata/valid/two-documents.yml:11:47 1 predicted_2 -0.1 0.05",
+		"testdata/valid/two-documents.yml:11:53 1 predicted_3 -1.11 0.005",
+		"testdata/valid/two-documents.yml:12:23 0 b3 2.609 0.0005",
+		"testdata/valid/two-documents.yml:12:35 0 ssr 6.3e-5 5e-07",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("pins:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -26,11 +26,14 @@ const (
 	MaxIterationsCap = 1_000_000
 	// MaxNameLength bounds experiment names, which name folders.
 	MaxNameLength = 100
+	// MaxCSVDigits bounds csv_digits: 17 significant digits write every
+	// float64 exactly.
+	MaxCSVDigits = 17
 )
 
 // Field names, in the order the README documents them.
 var (
-	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "sweep", "runs", "max_runs", "expected"}
+	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "sweep", "runs", "max_runs", "csv_digits", "expected"}
 	weightFields     = []string{"w1", "b1", "w2", "b2", "w3", "w4"}
 	pointFields      = []string{"x", "y"}
 	// pinnable are the values an expected entry may pin, in trace.csv order;
@@ -132,6 +135,9 @@ func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 	e.Data = d.points(f)
 	provided := d.variations(f, e)
 	e.Start, e.Settings = d.base(f, provided)
+	if v, ok := f.values["csv_digits"]; ok {
+		e.CSVDigits, _ = d.integer(v, "csv_digits", 1, MaxCSVDigits)
+	}
 	if v, ok := f.values["expected"]; ok {
 		e.Expected = d.expected(v, len(e.Data), e.maxIterations())
 	}

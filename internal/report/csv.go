@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"runner/internal/batch"
+	"runner/internal/experiment"
 	"runner/pkg/engine"
 )
 
@@ -17,6 +18,7 @@ func writeTrace(w io.Writer, o *batch.Outcome) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
+	digits := csvDigits(&o.Run)
 	record := make([]string, len(header))
 	values := make([]float64, 0, len(header)-1)
 	for i := range o.Trace.Iterations {
@@ -24,7 +26,7 @@ func writeTrace(w io.Writer, o *batch.Outcome) error {
 		record[0] = strconv.Itoa(it.N)
 		values = it.AppendValues(values[:0])
 		for j, v := range values {
-			record[j+1] = FormatCSV(v)
+			record[j+1] = FormatCSV(v, digits)
 		}
 		if err := cw.Write(record); err != nil {
 			return err
@@ -32,6 +34,14 @@ func writeTrace(w io.Writer, o *batch.Outcome) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvDigits returns the significant digits of a run's CSV numbers.
+func csvDigits(r *experiment.Run) int {
+	if d := r.Experiment.CSVDigits; d > 0 {
+		return d
+	}
+	return DefaultCSVDigits
 }
 
 // writeCSV writes a header and rows.

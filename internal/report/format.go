@@ -4,19 +4,21 @@ import (
 	"strconv"
 )
 
-// CSVDigits is the number of significant digits of numbers in CSV files.
-const CSVDigits = 12
+// DefaultCSVDigits is the number of significant digits of results in CSV
+// files, unless an experiment or the command line sets another (see
+// experiment.MaxCSVDigits).
+const DefaultCSVDigits = 12
 
 // ReadableDigits is the number of significant digits of numbers in tables,
 // as the article prints them.
 const ReadableDigits = 3
 
-// FormatCSV formats a number for a CSV file: %g-style with CSVDigits
-// significant digits and no trailing zeros (0.1, 2.60891113725, 6.3e-05),
-// the C locale, and -0 written as 0. NaN and infinities are written NaN,
-// +Inf and -Inf.
-func FormatCSV(v float64) string {
-	return format(v, CSVDigits)
+// FormatCSV formats a number for a CSV file: %g-style with the given
+// number of significant digits and no trailing zeros (0.1, 2.60891113725,
+// 6.3e-05 with 12 digits), the C locale, and -0 written as 0. NaN and
+// infinities are written NaN, +Inf and -Inf.
+func FormatCSV(v float64, digits int) string {
+	return format(v, digits)
 }
 
 // FormatReadable formats a number for a table, rounded to ReadableDigits

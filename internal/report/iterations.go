@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"runner/internal/batch"
+	"runner/internal/experiment"
 	"runner/pkg/engine"
 )
 
@@ -49,7 +50,7 @@ func readableList(values []float64) string {
 func setup(r *batch.Outcome) string {
 	s, p := r.Run.Settings, r.Run.Start
 	return fmt.Sprintf("Gradient descent on b3 from b3 = %s with α = %s, until |step size| < %s or %d iterations.",
-		FormatCSV(p.B3), FormatCSV(s.Alpha), FormatCSV(s.Tolerance), s.MaxIterations)
+		experiment.FormatValue(p.B3), experiment.FormatValue(s.Alpha), experiment.FormatValue(s.Tolerance), s.MaxIterations)
 }
 
 // ending says how a run ended, in a sentence.

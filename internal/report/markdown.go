@@ -23,7 +23,7 @@ func writeIterationsMarkdown(w io.Writer, o *batch.Outcome) error {
 	if omitted != "" {
 		p.printf("%s\n", omitted)
 	}
-	p.printf("\nNumbers are rounded to %d significant figures; trace.csv has %d.\n", ReadableDigits, CSVDigits)
+	p.printf("\nNumbers are rounded to %d significant figures; trace.csv has %d.\n", ReadableDigits, csvDigits(&o.Run))
 	return p.err
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"runner/internal/batch"
+	"runner/internal/experiment"
 	"runner/pkg/engine"
 )
 
@@ -29,20 +30,23 @@ var weightColumns = RecordColumns[6:12]
 // process or many.
 type Record []string
 
-// NewRecord makes the record of an outcome. b3_optimum and error_factor
-// are the exact optimum b3* and the factor |1 - 2·N·α| by which each step
+// NewRecord makes the record of an outcome: its inputs as given, its
+// results with the run's CSV digits. b3_optimum and error_factor are the
+// exact optimum b3* and the factor |1 - 2·N·α| by which each step
 // multiplies the distance to it (see engine.Optimum and
 // engine.ErrorFactor).
 func NewRecord(o *batch.Outcome) Record {
 	r, res := &o.Run, &o.Result
-	n := len(r.Experiment.Data)
+	n, digits := len(r.Experiment.Data), csvDigits(r)
+	input := experiment.FormatValue
+	result := func(v float64) string { return FormatCSV(v, digits) }
 	p := r.Start
 	return Record{
 		r.Experiment.Name, r.ID,
-		FormatCSV(r.Settings.Alpha), FormatCSV(p.B3), FormatCSV(r.Settings.Tolerance), strconv.Itoa(r.Settings.MaxIterations),
-		FormatCSV(p.W1), FormatCSV(p.B1), FormatCSV(p.W2), FormatCSV(p.B2), FormatCSV(p.W3), FormatCSV(p.W4),
-		strconv.Itoa(res.Iterations), res.Status.String(), FormatCSV(res.Final.B3), FormatCSV(res.FinalSSR),
-		FormatCSV(engine.Optimum(p, r.Experiment.Data)), FormatCSV(engine.ErrorFactor(r.Settings.Alpha, n)),
+		input(r.Settings.Alpha), input(p.B3), input(r.Settings.Tolerance), strconv.Itoa(r.Settings.MaxIterations),
+		input(p.W1), input(p.B1), input(p.W2), input(p.B2), input(p.W3), input(p.W4),
+		strconv.Itoa(res.Iterations), res.Status.String(), result(res.Final.B3), result(res.FinalSSR),
+		result(engine.Optimum(p, r.Experiment.Data)), result(engine.ErrorFactor(r.Settings.Alpha, n)),
 		expectedTally(o),
 	}
 }

@@ -37,7 +37,7 @@ func TestFormatCSV(t *testing.T) {
 		{math.Inf(-1), "-Inf"},
 	}
 	for _, tt := range tests {
-		if got := FormatCSV(tt.v); got != tt.want {
+		if got := FormatCSV(tt.v, DefaultCSVDigits); got != tt.want {
 			t.Errorf("FormatCSV(%v) = %q, want %q", tt.v, got, tt.want)
 		}
 	}
@@ -214,5 +214,48 @@ func assertNoTemporaryFiles(t *testing.T, dir string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestStaleNamesTheHighestFoldersWhoseRunsAreAllStale(t *testing.T) {
+	root := t.TempDir()
+	for _, run := range []string{"article", "old", "lr/alpha=0.1", "lr/alpha=0.2", "gone/alpha=0.1/b3=0", "gone/alpha=0.1/b3=1"} {
+		if err := NewDir(root).Put(File{run + "/" + ResultFile, []byte("x\n")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, "notes"), 0o755); err != nil { // not a run folder
+		t.Fatal(err)
+	}
+	current := map[string]bool{"article": true, "lr/alpha=0.1": true}
+	stale, err := Stale(root, func(id string) bool { return current[id] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(stale, " "), "gone lr/alpha=0.2 old"; got != want {
+		t.Errorf("stale = %s, want %s", got, want)
+	}
+	if stale, err := Stale(filepath.Join(root, "missing"), func(string) bool { return false }); err != nil || stale != nil {
+		t.Errorf("Stale of a missing folder = %v, %v; want none", stale, err)
+	}
+}
+
+func TestCheckWritesNothing(t *testing.T) {
+	root := t.TempDir()
+	if err := NewDir(root).Put(File{"a.csv", []byte("1\n")}, File{"b.csv", []byte("2\n")}); err != nil {
+		t.Fatal(err)
+	}
+	check := NewCheck(root)
+	if err := check.Put(File{"a.csv", []byte("1\n")}, File{"b.csv", []byte("3\n")}, File{"c/d.csv", []byte("4\n")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(check.Changed(), " "); got != "b.csv c/d.csv" {
+		t.Errorf("changed = %s, want b.csv c/d.csv", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "b.csv")); string(b) != "2\n" {
+		t.Errorf("check wrote b.csv: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(root, "c")); err == nil {
+		t.Errorf("check made a folder")
 	}
 }

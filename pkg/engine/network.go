@@ -1,7 +1,5 @@
 package engine
 
-import "math"
-
 // Point is one observation: the input x (the drug dosage) and the observed
 // output y.
 type Point struct {
@@ -29,12 +27,13 @@ func (p Params) hiddenSum(x float64) float64 {
 }
 
 // Softplus returns ln(1 + e^z), computed without overflow for large z and
-// without loss of precision for very negative z.
+// without loss of precision for very negative z, and with the same bits on
+// every architecture (see exp and log1p).
 func Softplus(z float64) float64 {
 	if z > 0 {
-		return z + math.Log1p(math.Exp(-z))
+		return z + log1p(exp(-z))
 	}
-	return math.Log1p(math.Exp(z))
+	return log1p(exp(z))
 }
 
 // SSR returns the sum of squared residuals of the network p on data.
