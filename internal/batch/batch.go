@@ -115,18 +115,16 @@ func (o *Outcome) check(pin experiment.Pin) Check {
 // value returns the computed value a pin refers to, if the run reached it.
 func (o *Outcome) value(pin experiment.Pin) (float64, bool) {
 	if pin.Final() {
-		switch pin.Column {
-		case "b3":
-			return o.Result.Final.B3, true
-		case "ssr":
+		if pin.Column == "ssr" {
 			return o.Result.FinalSSR, true
 		}
-		return 0, false
+		p, ok := engine.ParseParam(pin.Column)
+		return o.Result.Final.Get(p), ok
 	}
 	if pin.Iteration > len(o.Trace.Iterations) {
 		return 0, false
 	}
-	col := slices.Index(engine.Columns(len(o.Run.Experiment.Data)), pin.Column)
+	col := slices.Index(engine.Columns(o.Run.Settings.Trained(), len(o.Run.Experiment.Data)), pin.Column)
 	if col < 0 {
 		return 0, false
 	}

@@ -17,7 +17,7 @@ func article(pins ...experiment.Pin) experiment.Run {
 	e := &experiment.Experiment{
 		Name:     "article",
 		Data:     []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}},
-		Start:    engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30},
+		Start:    engine.Network{Params: engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}},
 		Settings: engine.Settings{Alpha: 0.1, Tolerance: 0.001, MaxIterations: 1000},
 		Expected: pins,
 	}
@@ -56,7 +56,7 @@ func TestChecks(t *testing.T) {
 	if got := len(o.Failed()); got != 2 {
 		t.Errorf("%d failed checks, want 2", got)
 	}
-	if c := o.Checks[3]; c.Computed != o.Trace.Iterations[0].Gradient {
+	if c := o.Checks[3]; c.Computed != o.Trace.Iterations[0].Gradient[0] {
 		t.Errorf("gradient_b3 at iteration 1: computed %v, trace has %v", c.Computed, o.Trace.Iterations[0].Gradient)
 	}
 }

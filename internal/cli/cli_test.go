@@ -141,3 +141,23 @@ sweep: {alpha: {from: 0.01, to: 0.66, count: 66}}
 		t.Errorf("statuses %v: want both sides of α = 1/3 well covered", checked)
 	}
 }
+
+// TestBackpropExamplesConverge runs the committed examples that train more
+// than b3 and checks that they converge to a close fit.
+func TestBackpropExamplesConverge(t *testing.T) {
+	for _, file := range []string{"backprop-details-1.yaml", "backprop-details-2.yaml"} {
+		_, tree := runInto(t, ExitOK, "run", filepath.Join("..", "..", "experiments", file))
+		rows, err := csv.NewReader(bytes.NewReader(tree["summary.csv"])).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := map[string]string{}
+		for i, col := range rows[0] {
+			row[col] = rows[1][i]
+		}
+		ssr, err := strconv.ParseFloat(row["ssr_final"], 64)
+		if row["status"] != "converged" || err != nil || ssr > 1e-4 {
+			t.Errorf("%s: %s after %s iterations, SSR %s; want converged with SSR below 1e-4", file, row["status"], row["iterations"], row["ssr_final"])
+		}
+	}
+}

@@ -241,7 +241,7 @@ func (b *batchRun) failedChecks(out string) error {
 	var lines []string
 	for i, c := range b.checks {
 		if c.failed > 0 {
-			id := b.records[i].Get("run")
+			id := b.records[i]["run"]
 			lines = append(lines, fmt.Sprintf("%s: %d of %d published values do not hold (see %s)",
 				id, c.failed, c.pinned, filepath.Join(out, filepath.FromSlash(id), "expected.md")))
 		}
@@ -253,8 +253,8 @@ func (b *batchRun) failedChecks(out string) error {
 func (b *batchRun) failedStatuses(failOn statusFlag) error {
 	var lines []string
 	for _, r := range b.records {
-		if status := r.Get("status"); failOn[status] {
-			lines = append(lines, fmt.Sprintf("%s: %s (--fail-on %s)", r.Get("run"), status, status))
+		if status := r["status"]; failOn[status] {
+			lines = append(lines, fmt.Sprintf("%s: %s (--fail-on %s)", r["run"], status, status))
 		}
 	}
 	return listError(lines, "more runs end with a status --fail-on names")

@@ -21,7 +21,7 @@ type Experiment struct {
 	Pos Position
 
 	Data     []engine.Point
-	Start    engine.Params // the fixed weights and the initial b3
+	Start    engine.Network // the starting parameters, and the activation
 	Settings engine.Settings
 
 	// Axes are the fields the experiment sweeps as a grid, in the order
@@ -50,8 +50,8 @@ type Pin struct {
 	// run's final values.
 	Iteration int
 	// Column names the value: a trace.csv column ("b3", "predicted_2",
-	// "ssr", "gradient_b3", "step_b3", "next_b3") or, for final values,
-	// "b3" or "ssr".
+	// "ssr", "gradient_w3", "step_b3", "next_b1", …) or, for final values,
+	// a parameter ("w3", "b3") or "ssr".
 	Column string
 	// Printed is the number as the publication wrote it, and Value its value.
 	Printed string

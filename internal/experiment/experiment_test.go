@@ -49,7 +49,7 @@ func TestValidFiles(t *testing.T) {
 	for _, e := range exps {
 		names = append(names, e.Name)
 	}
-	if got, want := strings.Join(names, " "), "minimal first second"; got != want {
+	if got, want := strings.Join(names, " "), "minimal train all first second"; got != want {
 		t.Fatalf("names = %q, want %q (files in name order, documents in file order)", got, want)
 	}
 
@@ -61,9 +61,9 @@ func TestValidFiles(t *testing.T) {
 		t.Errorf("position = %v, want %v", minimal.Pos, want)
 	}
 
-	first := exps[1]
+	first := exps[3]
 	wantStart := engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30, B3: 1.5}
-	if first.Start != wantStart {
+	if first.Start.Params != wantStart {
 		t.Errorf("start = %+v, want %+v", first.Start, wantStart)
 	}
 	wantSettings := engine.Settings{Alpha: 0.05, Tolerance: 1e-4, MaxIterations: 10000}
@@ -102,6 +102,30 @@ func TestPins(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("pins:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestTrainAndActivation(t *testing.T) {
+	exps, err := Load([]string{"testdata/valid/train.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, all := exps[0], exps[1]
+	if got := train.Settings.Trained(); got != engine.NewParamSet(engine.W3, engine.W4, engine.B3) || train.Start.Activation != engine.ReLU {
+		t.Errorf("train: trains %v with %v, want w3 w4 b3 with relu", got, train.Start.Activation)
+	}
+	if all.Settings.Trained() != engine.AllParams || all.Start.Activation != engine.Sigmoid {
+		t.Errorf("all: trains %v with %v, want all with sigmoid", all.Settings.Trained(), all.Start.Activation)
+	}
+	var pins []string
+	for _, p := range train.Expected {
+		pins = append(pins, itoa(p.Iteration)+" "+p.Column)
+	}
+	if got, want := strings.Join(pins, ", "), "1 w3, 1 gradient_w4, 1 next_b3, 0 w4, 0 b3, 0 ssr"; got != want {
+		t.Errorf("pins: %s, want %s", got, want)
+	}
+	if minimal, _ := Load([]string{"testdata/valid/minimal.yaml"}); minimal[0].Settings.Trained() != engine.NewParamSet(engine.B3) || minimal[0].Start.Activation != engine.Softplus {
+		t.Errorf("defaults: train %v, activation %v; want b3 and softplus", minimal[0].Settings.Trained(), minimal[0].Start.Activation)
 	}
 }
 

@@ -33,14 +33,9 @@ const (
 
 // Field names, in the order the README documents them.
 var (
-	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "sweep", "runs", "max_runs", "csv_digits", "expected"}
+	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "train", "activation", "sweep", "runs", "max_runs", "csv_digits", "expected"}
 	weightFields     = []string{"w1", "b1", "w2", "b2", "w3", "w4"}
 	pointFields      = []string{"x", "y"}
-	// pinnable are the values an expected entry may pin, in trace.csv order;
-	// finalColumns those it may pin with final: true.
-	pinnable       = []string{"b3", "predicted", "ssr", "gradient_b3", "step_b3", "next_b3"}
-	finalColumns   = []string{"b3", "ssr"}
-	expectedFields = slices.Concat([]string{"iteration", "final"}, pinnable, []string{"tolerance", "note"})
 )
 
 // misplacedWeight explains keys written under weights: that belong elsewhere.
@@ -134,12 +129,18 @@ func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 	}
 	e.Data = d.points(f)
 	provided := d.variations(f, e)
-	e.Start, e.Settings = d.base(f, provided)
+	e.Start.Params, e.Settings = d.base(f, provided)
+	if v, ok := f.values["train"]; ok {
+		e.Settings.Train = d.train(v)
+	}
+	if v, ok := f.values["activation"]; ok {
+		e.Start.Activation = d.activation(v)
+	}
 	if v, ok := f.values["csv_digits"]; ok {
 		e.CSVDigits, _ = d.integer(v, "csv_digits", 1, MaxCSVDigits)
 	}
 	if v, ok := f.values["expected"]; ok {
-		e.Expected = d.expected(v, len(e.Data), e.maxIterations())
+		e.Expected = d.expected(v, len(e.Data), e.maxIterations(), e.Settings.Trained())
 	}
 	if len(d.errs) > before {
 		return nil
@@ -297,24 +298,61 @@ func (e *Experiment) maxIterations() int {
 }
 
 // expected decodes the expected: list of published values.
-func (d *decoder) expected(n *yaml.Node, points, maxIterations int) []Pin {
+func (d *decoder) expected(n *yaml.Node, points, maxIterations int, train engine.ParamSet) []Pin {
 	entries, ok := d.list(n, "expected")
 	if !ok {
 		return nil
 	}
 	var pins []Pin
 	for i, entry := range entries {
-		pins = append(pins, d.expectedEntry(entry, item("expected", i), points, maxIterations)...)
+		pins = append(pins, d.expectedEntry(entry, item("expected", i), points, maxIterations, train)...)
 	}
 	return pins
+}
+
+// pinKeys returns the keys of the values an expected entry may pin at an
+// iteration, in trace order, for the trained parameters: each parameter,
+// predicted, ssr, then gradient_<p>, step_<p> and next_<p> for each.
+func pinKeys(train engine.ParamSet) []string {
+	cols := engine.Columns(train, 0)
+	k := len(train.List())
+	return slices.Concat(cols[:k], []string{"predicted"}, cols[k:])
+}
+
+// expectedKeys returns every key of an expected entry, those of the
+// trained parameters first (so that suggestions for misspellings prefer
+// them).
+func expectedKeys(train engine.ParamSet) []string {
+	trained := pinKeys(train)
+	others := slices.DeleteFunc(pinKeys(engine.AllParams), func(k string) bool { return slices.Contains(trained, k) })
+	return slices.Concat([]string{"iteration", "final"}, trained, others, []string{"tolerance", "note"})
+}
+
+// finalKeys returns the keys an entry with final: true may pin: the
+// trained parameters, b3 always, and ssr.
+func finalKeys(train engine.ParamSet) []string {
+	return slices.Concat(strings.Fields((train | engine.NewParamSet(engine.B3)).String()), []string{"ssr"})
+}
+
+// pinnedParam returns the parameter a pin key is about, if any:
+// "gradient_w3" is about w3.
+func pinnedParam(key string) (engine.Param, bool) {
+	for _, prefix := range []string{"", "gradient_", "step_", "next_"} {
+		if name, ok := strings.CutPrefix(key, prefix); ok {
+			if p, ok := engine.ParseParam(name); ok {
+				return p, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // expectedEntry decodes one entry of expected: an iteration or the final
 // values, the numbers pinned, and an optional widened tolerance with its
 // reason.
-func (d *decoder) expectedEntry(n *yaml.Node, path string, points, maxIterations int) []Pin {
+func (d *decoder) expectedEntry(n *yaml.Node, path string, points, maxIterations int, train engine.ParamSet) []Pin {
 	before := len(d.errs)
-	f, ok := d.mapping(n, path, expectedFields, nil)
+	f, ok := d.mapping(n, path, expectedKeys(train), nil)
 	if !ok {
 		return nil
 	}
@@ -332,13 +370,16 @@ func (d *decoder) expectedEntry(n *yaml.Node, path string, points, maxIterations
 			pins = append(pins, p)
 		}
 	}
-	for _, column := range pinnable {
+	for _, column := range pinKeys(engine.AllParams) {
 		v, ok := f.values[column]
+		p, isParam := pinnedParam(column)
 		switch {
 		case !ok:
 			continue
-		case iteration == 0 && !slices.Contains(finalColumns, column):
-			d.fail(v, join(path, column), "cannot be pinned for final: true (only %s); pin it at an iteration", strings.Join(finalColumns, " and "))
+		case isParam && !train.Has(p) && !(iteration == 0 && column == "b3"):
+			d.fail(v, join(path, column), "%v does not train in this experiment (train: [%s]); pin trained parameters only", p, commaList(train))
+		case iteration == 0 && !slices.Contains(finalKeys(train), column):
+			d.fail(v, join(path, column), "cannot be pinned for final: true (only %s); pin it at an iteration", strings.Join(finalKeys(train), ", "))
 		case column == "predicted":
 			values, ok := d.list(v, join(path, column))
 			if ok && points > 0 && len(values) != points {
@@ -353,7 +394,11 @@ func (d *decoder) expectedEntry(n *yaml.Node, path string, points, maxIterations
 		}
 	}
 	if len(pins) == 0 && len(d.errs) == before {
-		d.fail(f.node, path, "pins no value; give at least one of %s", strings.Join(pinnable, ", "))
+		keys := pinKeys(train)
+		if iteration == 0 {
+			keys = finalKeys(train)
+		}
+		d.fail(f.node, path, "pins no value; give at least one of %s", strings.Join(keys, ", "))
 	}
 	return pins
 }
@@ -432,4 +477,57 @@ func halfUnit(literal string) float64 {
 	// A little slack so that a value exactly half-way, as binary floating
 	// point stores it, still holds.
 	return 0.5 * math.Pow(10, -float64(decimals)) * (1 + 1e-9)
+}
+
+// train decodes train: all, or a list of parameter names.
+func (d *decoder) train(n *yaml.Node) engine.ParamSet {
+	n = resolve(n)
+	if n.Kind == yaml.ScalarNode && n.Value == "all" {
+		return engine.AllParams
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.fail(n, "train", "want a list of parameters, such as [w3, w4, b3], or all; got %s", describe(n))
+		return 0
+	}
+	items := n.Content
+	if len(items) == 0 {
+		d.fail(n, "train", "empty list; give the parameters that descend, such as [w3, w4, b3], or all")
+		return 0
+	}
+	names := strings.Fields(engine.AllParams.String())
+	var set engine.ParamSet
+	for i, it := range items {
+		name, ok := d.str(it, item("train", i))
+		if !ok {
+			continue
+		}
+		p, known := engine.ParseParam(name)
+		switch {
+		case !known:
+			d.fail(it, item("train", i), "unknown parameter %q%s", name, suggestion(closest(name, names), names))
+		case set.Has(p):
+			d.fail(it, item("train", i), "%s is listed twice", name)
+		default:
+			set |= engine.NewParamSet(p)
+		}
+	}
+	return set
+}
+
+// commaList writes a set of parameters as in "w3, w4, b3".
+func commaList(s engine.ParamSet) string {
+	return strings.ReplaceAll(s.String(), " ", ", ")
+}
+
+// activation decodes activation: softplus, relu or sigmoid.
+func (d *decoder) activation(n *yaml.Node) engine.Activation {
+	name, ok := d.str(n, "activation")
+	if !ok {
+		return engine.Softplus
+	}
+	a, known := engine.ParseActivation(name)
+	if !known {
+		d.fail(n, "activation", "want softplus, relu or sigmoid, got %q", name)
+	}
+	return a
 }

@@ -18,7 +18,7 @@ type Run struct {
 	// such.
 	ID         string
 	Experiment *Experiment
-	Start      engine.Params
+	Start      engine.Network
 	Settings   engine.Settings
 	// Swept are the values the run's sweep and runs entry set, in the order
 	// of its identifier.
@@ -75,7 +75,7 @@ func (e *Experiment) Run(i int) Run {
 		return slices.Index(sweepable, a.Field) - slices.Index(sweepable, b.Field)
 	})
 	for _, s := range r.Swept {
-		apply(s.Field, s.Value, &r.Start, &r.Settings)
+		apply(s.Field, s.Value, &r.Start.Params, &r.Settings)
 	}
 	r.ID = e.Name + "/" + identifier(r.Swept)
 	return r

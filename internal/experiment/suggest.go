@@ -1,8 +1,15 @@
 package experiment
 
+import "strings"
+
 // closest returns the candidate nearest to word in edit distance, if it is
 // near enough to be a likely misspelling; otherwise "".
 func closest(word string, candidates []string) string {
+	for _, c := range candidates {
+		if strings.EqualFold(word, c) {
+			return c
+		}
+	}
 	best, bestDist := "", len(word)/2+1
 	for _, c := range candidates {
 		if d := editDistance(word, c); d < bestDist {

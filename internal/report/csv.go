@@ -14,7 +14,7 @@ import (
 // iteration.
 func writeTrace(w io.Writer, o *batch.Outcome) error {
 	cw := csv.NewWriter(w)
-	header := append([]string{"iteration"}, engine.Columns(len(o.Run.Experiment.Data))...)
+	header := append([]string{"iteration"}, engine.Columns(o.Run.Settings.Trained(), len(o.Run.Experiment.Data))...)
 	if err := cw.Write(header); err != nil {
 		return err
 	}

@@ -45,9 +45,14 @@ func formatComputed(v float64) string {
 
 // checksVerdict sums up the checks in a sentence.
 func checksVerdict(o *batch.Outcome) string {
-	failed := len(o.Failed())
-	if failed == 0 {
-		return fmt.Sprintf("All %d published values hold.", len(o.Checks))
+	failed, n := len(o.Failed()), len(o.Checks)
+	switch {
+	case n == 1 && failed == 0:
+		return "The published value holds."
+	case n == 1:
+		return "The published value does not hold."
+	case failed == 0:
+		return fmt.Sprintf("All %d published values hold.", n)
 	}
-	return fmt.Sprintf("%d of %d published values do not hold.", failed, len(o.Checks))
+	return fmt.Sprintf("%d of %d published values do not hold.", failed, n)
 }

@@ -19,9 +19,26 @@ const (
 
 // iterationsTable is a run's iterations as the article tabulates them,
 // rounded for reading, with the middle of long runs left out; the note
-// says what is left out.
+// says what is left out. When one parameter trains, each row shows its
+// value, the predictions, SSR, the gradient, the step and the new value, as
+// the article does; when several train, each row shows their values, the
+// predictions, SSR and their gradients (steps are α times the gradients,
+// and the next row holds the new values).
 func iterationsTable(o *batch.Outcome) (*table, string) {
-	t := newTable([]string{"iteration", "b3", "predicted", "SSR", "gradient", "step size", "new b3"})
+	params := o.Run.Settings.Trained().List()
+	header := []string{"iteration"}
+	for _, p := range params {
+		header = append(header, p.String())
+	}
+	header = append(header, "predicted", "SSR")
+	if len(params) == 1 {
+		header = append(header, "gradient", "step size", "new "+params[0].String())
+	} else {
+		for _, p := range params {
+			header = append(header, "gradient "+p.String())
+		}
+	}
+	t := newTable(header)
 	its := o.Trace.Iterations
 	shown := elision{head: headRows, tail: tailRows, n: len(its)}
 	for i := range its {
@@ -32,38 +49,75 @@ func iterationsTable(o *batch.Outcome) (*table, string) {
 			continue
 		}
 		it := &its[i]
-		t.add(strconv.Itoa(it.N), FormatReadable(it.B3), readableList(it.Predicted), FormatReadable(it.SSR),
-			FormatReadable(it.Gradient), FormatReadable(it.Step), FormatReadable(it.Next))
+		row := []string{strconv.Itoa(it.N)}
+		row = appendReadable(row, it.Values...)
+		row = append(row, readableList(it.Predicted))
+		row = appendReadable(row, it.SSR)
+		if len(params) == 1 {
+			row = appendReadable(row, it.Gradient[0], it.Step[0], it.Next[0])
+		} else {
+			row = appendReadable(row, it.Gradient...)
+		}
+		t.add(row...)
 	}
 	return t, shown.note("Iterations", "trace.csv has every iteration")
 }
 
-func readableList(values []float64) string {
-	cells := make([]string, len(values))
-	for i, v := range values {
-		cells[i] = FormatReadable(v)
+func appendReadable(cells []string, values ...float64) []string {
+	for _, v := range values {
+		cells = append(cells, FormatReadable(v))
 	}
-	return strings.Join(cells, ", ")
+	return cells
+}
+
+func readableList(values []float64) string {
+	return strings.Join(appendReadable(nil, values...), ", ")
 }
 
 // setup describes what a run does, in a sentence.
-func setup(r *batch.Outcome) string {
-	s, p := r.Run.Settings, r.Run.Start
-	return fmt.Sprintf("Gradient descent on b3 from b3 = %s with α = %s, until |step size| < %s or %d iterations.",
-		experiment.FormatValue(p.B3), experiment.FormatValue(s.Alpha), experiment.FormatValue(s.Tolerance), s.MaxIterations)
+func setup(o *batch.Outcome) string {
+	s, n := o.Run.Settings, o.Run.Start
+	params := s.Trained().List()
+	names, starts := make([]string, len(params)), make([]string, len(params))
+	for i, p := range params {
+		names[i] = p.String()
+		starts[i] = p.String() + " = " + experiment.FormatValue(n.Get(p))
+	}
+	with := "α = " + experiment.FormatValue(s.Alpha)
+	if n.Activation != engine.Softplus {
+		with += fmt.Sprintf(" and %v hidden nodes", n.Activation)
+	}
+	until := "|step size|"
+	if len(params) > 1 {
+		until = "every |step size|"
+	}
+	return fmt.Sprintf("Gradient descent on %s from %s with %s, until %s < %s or %d iterations.",
+		andList(names), strings.Join(starts, ", "), with, until, experiment.FormatValue(s.Tolerance), s.MaxIterations)
+}
+
+// andList joins words as in "w3, w4 and b3".
+func andList(words []string) string {
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // ending says how a run ended, in a sentence.
 func ending(o *batch.Outcome) string {
 	r := o.Result
-	final := fmt.Sprintf("b3 = %s, SSR = %s", FormatReadable(r.Final.B3), FormatReadable(r.FinalSSR))
+	var final []string
+	for _, p := range o.Run.Settings.Trained().List() {
+		final = append(final, fmt.Sprintf("%v = %s", p, FormatReadable(r.Final.Get(p))))
+	}
+	values := strings.Join(append(final, "SSR = "+FormatReadable(r.FinalSSR)), ", ")
 	switch r.Status {
 	case engine.Converged:
-		return fmt.Sprintf("Converged after %d iterations: %s.", r.Iterations, final)
+		return fmt.Sprintf("Converged after %d iterations: %s.", r.Iterations, values)
 	case engine.MaxIterations:
-		return fmt.Sprintf("Stopped after %d iterations, the most allowed, without converging: %s.", r.Iterations, final)
+		return fmt.Sprintf("Stopped after %d iterations, the most allowed, without converging: %s.", r.Iterations, values)
 	case engine.Diverged:
-		return fmt.Sprintf("Diverged at iteration %d (a value overflowed or SSR ran away): %s.", r.Iterations, final)
+		return fmt.Sprintf("Diverged at iteration %d (a value overflowed or SSR ran away): %s.", r.Iterations, values)
 	}
-	return fmt.Sprintf("Ended with status %v after %d iterations: %s.", r.Status, r.Iterations, final)
+	return fmt.Sprintf("Ended with status %v after %d iterations: %s.", r.Status, r.Iterations, values)
 }

@@ -48,10 +48,7 @@ func readRun(dir string) (compare.Run, error) {
 	if err != nil {
 		return compare.Run{}, fmt.Errorf("%s: %w", filepath.Join(dir, ResultFile), err)
 	}
-	run := compare.Run{Result: map[string]string{}}
-	for i, col := range RecordColumns {
-		run.Result[col] = rec[i]
-	}
+	run := compare.Run{Result: rec}
 	trace, err := os.ReadFile(filepath.Join(dir, "trace.csv"))
 	if os.IsNotExist(err) {
 		return run, nil

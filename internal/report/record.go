@@ -6,59 +6,100 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"runner/internal/batch"
 	"runner/internal/experiment"
 	"runner/pkg/engine"
 )
 
-// RecordColumns name the cells of a Record: a run's line in the summary.
+// RecordColumns are the columns a Record may have, in the order files list
+// them.
 var RecordColumns = []string{
-	"experiment", "run", "alpha", "b3_initial", "tolerance", "max_iterations",
+	"experiment", "run", "train", "activation", "alpha", "b3_initial", "tolerance", "max_iterations",
 	"w1", "b1", "w2", "b2", "w3", "w4",
-	"iterations", "status", "b3_final", "ssr_final", "b3_optimum", "error_factor", "expected",
+	"iterations", "status",
+	"w1_final", "b1_final", "w2_final", "b2_final", "w3_final", "w4_final", "b3_final", "ssr_final",
+	"b3_optimum", "error_factor", "expected",
 }
 
-// weightColumns are the record's weight columns, which the summary shows
-// only where runs differ in them.
-var weightColumns = RecordColumns[6:12]
+// weightColumns are the record's starting weights, which the summary
+// shows only where runs differ in them.
+var weightColumns = []string{"w1", "b1", "w2", "b2", "w3", "w4"}
 
-// Record is a run's line in the summary, its cells as written in CSV, in
-// the order of RecordColumns. Each run's result.csv holds its record, so
+// Record is a run's line in the summary: its cells, as written in CSV, by
+// column (see RecordColumns). Each run's result.csv holds its record, so
 // that a summary can be rebuilt from the runs' folders, and a summary is
 // always made from records: the same whether the runs were done in one
 // process or many.
-type Record []string
+type Record map[string]string
 
-// NewRecord makes the record of an outcome: its inputs as given, its
-// results with the run's CSV digits. b3_optimum and error_factor are the
-// exact optimum b3* and the factor |1 - 2·N·α| by which each step
-// multiplies the distance to it (see engine.Optimum and
-// engine.ErrorFactor).
+// NewRecord makes the record of an outcome: its inputs as given and its
+// results with the run's CSV digits. A record has the columns that apply to
+// its run: train and activation when they are not the defaults (b3, and
+// softplus); <p>_final for each trained parameter, and b3_final always;
+// b3_optimum and error_factor only when b3 alone trains: the exact optimum
+// b3* and the factor |1 - 2·N·α| by which each step multiplies the distance
+// to it (see engine.Optimum and engine.ErrorFactor). expected is
+// "held/pinned", or empty if the run pins no published values.
 func NewRecord(o *batch.Outcome) Record {
 	r, res := &o.Run, &o.Result
-	n, digits := len(r.Experiment.Data), csvDigits(r)
+	digits := csvDigits(r)
 	input := experiment.FormatValue
 	result := func(v float64) string { return FormatCSV(v, digits) }
-	p := r.Start
-	return Record{
-		r.Experiment.Name, r.ID,
-		input(r.Settings.Alpha), input(p.B3), input(r.Settings.Tolerance), strconv.Itoa(r.Settings.MaxIterations),
-		input(p.W1), input(p.B1), input(p.W2), input(p.B2), input(p.W3), input(p.W4),
-		strconv.Itoa(res.Iterations), res.Status.String(), result(res.Final.B3), result(res.FinalSSR),
-		result(engine.Optimum(p, r.Experiment.Data)), result(engine.ErrorFactor(r.Settings.Alpha, n)),
-		expectedTally(o),
+	p, train := r.Start, r.Settings.Trained()
+	rec := Record{
+		"experiment": r.Experiment.Name, "run": r.ID,
+		"alpha": input(r.Settings.Alpha), "b3_initial": input(p.B3), "tolerance": input(r.Settings.Tolerance),
+		"max_iterations": strconv.Itoa(r.Settings.MaxIterations),
+		"w1":             input(p.W1), "b1": input(p.B1), "w2": input(p.W2), "b2": input(p.B2), "w3": input(p.W3), "w4": input(p.W4),
+		"iterations": strconv.Itoa(res.Iterations), "status": res.Status.String(),
+		"b3_final": result(res.Final.B3), "ssr_final": result(res.FinalSSR),
 	}
+	if train != engine.NewParamSet(engine.B3) {
+		rec["train"] = train.String()
+	} else {
+		rec["b3_optimum"] = result(engine.Optimum(p, r.Experiment.Data))
+		rec["error_factor"] = result(engine.ErrorFactor(r.Settings.Alpha, len(r.Experiment.Data)))
+	}
+	if p.Activation != engine.Softplus {
+		rec["activation"] = p.Activation.String()
+	}
+	for _, k := range train.List() {
+		rec[k.String()+"_final"] = result(res.Final.Get(k))
+	}
+	rec["expected"] = ""
+	if len(o.Checks) > 0 {
+		rec["expected"] = fmt.Sprintf("%d/%d", len(o.Checks)-len(o.Failed()), len(o.Checks))
+	}
+	return rec
 }
 
-// Get returns the cell of the named column.
-func (r Record) Get(column string) string {
-	return r[slices.Index(RecordColumns, column)]
+// columns returns the columns the records have between them, in the order
+// of RecordColumns.
+func columns(records ...Record) []string {
+	var cols []string
+	for _, c := range RecordColumns {
+		if slices.ContainsFunc(records, func(r Record) bool { _, ok := r[c]; return ok }) {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// row returns a record's cells in the given columns.
+func (r Record) row(cols []string) []string {
+	cells := make([]string, len(cols))
+	for i, c := range cols {
+		cells[i] = r[c]
+	}
+	return cells
 }
 
 // writeRecord writes a record as result.csv: a header and one row.
 func writeRecord(b *bytes.Buffer, r Record) error {
-	return writeCSV(b, RecordColumns, [][]string{r})
+	cols := columns(r)
+	return writeCSV(b, cols, [][]string{r.row(cols)})
 }
 
 // ParseRecord reads a run's result.csv.
@@ -67,17 +108,14 @@ func ParseRecord(data []byte) (Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) != 2 || !slices.Equal(rows[0], RecordColumns) {
-		return nil, fmt.Errorf("not a result.csv of this version of the runner (want a header %v and one row); run again to rewrite it", RecordColumns)
+	if len(rows) != 2 || !slices.Contains(rows[0], "run") ||
+		slices.ContainsFunc(rows[0], func(c string) bool { return !slices.Contains(RecordColumns, c) }) {
+		return nil, fmt.Errorf("not a result.csv of this version of the runner (want a header of columns among %s, and one row); run again to rewrite it",
+			strings.Join(RecordColumns, ","))
 	}
-	return rows[1], nil
-}
-
-// expectedTally counts the published values that hold, as "held/pinned",
-// or "" if the run pins none.
-func expectedTally(o *batch.Outcome) string {
-	if len(o.Checks) == 0 {
-		return ""
+	rec := Record{}
+	for i, c := range rows[0] {
+		rec[c] = rows[1][i]
 	}
-	return fmt.Sprintf("%d/%d", len(o.Checks)-len(o.Failed()), len(o.Checks))
+	return rec, nil
 }

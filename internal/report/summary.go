@@ -4,32 +4,36 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
-// summaryTitles are the titles of record columns in tables.
-var summaryTitles = map[string]string{
-	"b3_initial": "b3 initial", "max_iterations": "max iterations", "b3_final": "b3 final",
-	"ssr_final": "SSR final", "b3_optimum": "b3*", "error_factor": "error factor",
-}
+// titleExceptions are the titles of record columns that are not the
+// column's name with spaces for underscores.
+var titleExceptions = map[string]string{"ssr_final": "SSR final", "b3_optimum": "b3*"}
 
-// readableColumns are the columns of results, rounded for reading in
-// tables; the others are inputs and shown as written.
-var readableColumns = []string{"b3_final", "ssr_final", "b3_optimum", "error_factor"}
-
-// summaryColumns returns the columns of a summary of records: all of
-// them, but weights only where the runs differ in them.
-func summaryColumns(records []Record) []string {
-	var cols []string
-	for i, c := range RecordColumns {
-		if slices.Contains(weightColumns, c) && allEqual(records, i) {
-			continue
-		}
-		cols = append(cols, c)
+// title returns the title of a record column in tables.
+func title(col string) string {
+	if t, ok := titleExceptions[col]; ok {
+		return t
 	}
-	return cols
+	return strings.ReplaceAll(col, "_", " ")
 }
 
-func allEqual(records []Record, col int) bool {
+// isResult reports whether a column holds results, rounded for reading in
+// tables; the others are inputs and shown as written.
+func isResult(col string) bool {
+	return strings.HasSuffix(col, "_final") || col == "b3_optimum" || col == "error_factor"
+}
+
+// summaryColumns returns the columns of a summary of records: those the
+// records have, but starting weights only where the runs differ in them.
+func summaryColumns(records []Record) []string {
+	return slices.DeleteFunc(columns(records...), func(c string) bool {
+		return slices.Contains(weightColumns, c) && allEqual(records, c)
+	})
+}
+
+func allEqual(records []Record, col string) bool {
 	for _, r := range records {
 		if r[col] != records[0][col] {
 			return false
@@ -40,16 +44,9 @@ func allEqual(records []Record, col int) bool {
 
 // summaryRows returns the records' cells in the given columns.
 func summaryRows(records []Record, cols []string) [][]string {
-	idx := make([]int, len(cols))
-	for i, c := range cols {
-		idx[i] = slices.Index(RecordColumns, c)
-	}
 	rows := make([][]string, len(records))
 	for i, r := range records {
-		rows[i] = make([]string, len(cols))
-		for j, k := range idx {
-			rows[i][j] = r[k]
-		}
+		rows[i] = r.row(cols)
 	}
 	return rows
 }
@@ -63,12 +60,9 @@ func summaryTable(records []Record, linked bool, maxRows int) (*table, string) {
 	cols := slices.DeleteFunc(summaryColumns(records), func(c string) bool { return c == "experiment" })
 	titles := make([]string, len(cols))
 	for i, c := range cols {
-		titles[i] = c
-		if title, ok := summaryTitles[c]; ok {
-			titles[i] = title
-		}
+		titles[i] = title(c)
 	}
-	t := newTable(titles, "run", "status")
+	t := newTable(titles, "run", "train", "activation", "status")
 	rows := summaryRows(records, cols)
 	shown := elision{head: len(rows), n: len(rows)}
 	if maxRows > 0 {
@@ -82,7 +76,7 @@ func summaryTable(records []Record, linked bool, maxRows int) (*table, string) {
 			continue
 		}
 		for j, c := range cols {
-			if slices.Contains(readableColumns, c) {
+			if isResult(c) {
 				row[j] = readable(row[j])
 			}
 		}

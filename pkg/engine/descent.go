@@ -18,8 +18,9 @@ type Settings struct {
 	Alpha float64
 
 	// Tolerance ends the descent: the run has converged after the first
-	// iteration whose |step| is smaller than Tolerance. It must be finite and
-	// greater than zero; there is no default.
+	// iteration in which every trained parameter's |step| is smaller than
+	// Tolerance. It must be finite and greater than zero; there is no
+	// default.
 	Tolerance float64
 
 	// MaxIterations is the most iterations a run may take. It must be at
@@ -30,6 +31,19 @@ type Settings struct {
 	// DivergenceRatio times the SSR of its first iteration. Zero means
 	// DefaultDivergenceRatio; otherwise it must be greater than 1.
 	DivergenceRatio float64
+
+	// Train is the set of parameters that descend; the others stay fixed.
+	// The empty set means b3 alone.
+	Train ParamSet
+}
+
+// Trained returns the parameters that descend: Train, or b3 if Train is
+// empty.
+func (s Settings) Trained() ParamSet {
+	if s.Train == 0 {
+		return NewParamSet(B3)
+	}
+	return s.Train
 }
 
 // validate reports settings that Descend cannot work with. Callers that
@@ -49,6 +63,9 @@ func (s Settings) validate() error {
 	if s.DivergenceRatio != 0 && !(s.DivergenceRatio > 1) {
 		errs = append(errs, fmt.Errorf("engine: DivergenceRatio must be 0 (default) or > 1, got %v", s.DivergenceRatio))
 	}
+	if s.Train&^AllParams != 0 {
+		errs = append(errs, fmt.Errorf("engine: Train holds unknown parameters (%#x)", uint8(s.Train)))
+	}
 	return errors.Join(errs...)
 }
 
@@ -57,15 +74,16 @@ func positiveFinite(v float64) bool {
 }
 
 // Iteration is one step of gradient descent, as reported to the observer
-// of Descend.
+// of Descend. Its slices about parameters hold one value per trained
+// parameter, in trace order (w1, b1, w2, b2, w3, w4, b3).
 type Iteration struct {
 	N         int       // iteration number, from 1
-	B3        float64   // b3 at which the network is evaluated
+	Values    []float64 // the trained parameters, at which the network is evaluated
 	Predicted []float64 // predictions for each data point, in order
-	SSR       float64   // sum of squared residuals at B3
-	Gradient  float64   // dSSR/db3 at B3
-	Step      float64   // Alpha * Gradient
-	Next      float64   // B3 - Step: b3 for the next iteration
+	SSR       float64   // sum of squared residuals
+	Gradient  []float64 // dSSR/dp for each trained parameter p
+	Step      []float64 // Alpha * Gradient
+	Next      []float64 // Values - Step: the values for the next iteration
 }
 
 // Result is how a run of gradient descent ended.
@@ -73,31 +91,34 @@ type Result struct {
 	Status Status
 	// Iterations is the number of iterations run, the last one included.
 	Iterations int
-	// Final are the parameters the run ended with: for Converged and
-	// MaxIterations, the last iteration's next b3; for Diverged, the b3 of
-	// the iteration at which the run was stopped (its update is not applied).
-	Final Params
-	// FinalSSR is the SSR of the network with the Final parameters.
+	// Final is the network the run ended with: for Converged and
+	// MaxIterations, with the last iteration's next values; for Diverged,
+	// with the values of the iteration at which the run was stopped (its
+	// update is not applied).
+	Final Network
+	// FinalSSR is the SSR of the Final network.
 	FinalSSR float64
 }
 
-// Descend runs gradient descent on b3, starting from start, over data. The
-// other parameters stay fixed.
+// Descend runs gradient descent from start over data on the parameters
+// that s trains; the others stay fixed.
 //
-// Iteration k (from 1) evaluates the network at the current b3 and computes
-// the predictions, SSR, gradient, step = Alpha*gradient and next b3 =
-// b3 - step. The run stops at the first iteration where
+// Iteration k (from 1) evaluates the network, in one forward and one
+// backward pass over the data, and computes the predictions, SSR, the
+// gradient of SSR with respect to each trained parameter (by the chain
+// rule), step = Alpha*gradient and next value = value - step. The run
+// stops at the first iteration where
 //   - any of those values is NaN or ±Inf, or SSR exceeds DivergenceRatio
 //     times the first iteration's SSR: Diverged;
-//   - otherwise |step| < Tolerance: Converged;
+//   - otherwise every |step| < Tolerance: Converged;
 //   - otherwise k = MaxIterations: MaxIterations.
 //
 // After each iteration, observe (if not nil) is called with it; the
-// Iteration and its Predicted slice are reused, so observe must copy what it
-// keeps. If observe returns an error, Descend stops and returns that error.
+// Iteration and its slices are reused, so observe must copy what it keeps.
+// If observe returns an error, Descend stops and returns that error.
 // Descend also returns an error if the settings are invalid or data is
 // empty.
-func Descend(start Params, data []Point, s Settings, observe func(*Iteration) error) (Result, error) {
+func Descend(start Network, data []Point, s Settings, observe func(*Iteration) error) (Result, error) {
 	if err := s.validate(); err != nil {
 		return Result{}, err
 	}
@@ -108,54 +129,130 @@ func Descend(start Params, data []Point, s Settings, observe func(*Iteration) er
 	if ratio == 0 {
 		ratio = DefaultDivergenceRatio
 	}
-
-	// Only b3 changes, so the hidden part of each prediction is computed once.
-	hidden := make([]float64, len(data))
-	for i, pt := range data {
-		hidden[i] = start.hiddenSum(pt.X)
-	}
-
-	it := Iteration{B3: start.B3, Predicted: make([]float64, len(data))}
+	d := newDescent(start, data, s.Trained())
+	it := d.iteration()
 	var ssrBound float64
 	for it.N = 1; ; it.N++ {
-		it.evaluate(hidden, data, s.Alpha)
+		d.evaluate(it, s.Alpha)
 		if it.N == 1 {
 			ssrBound = ratio * it.SSR
 		}
 		status, done := it.status(s, ssrBound)
 		if observe != nil {
-			if err := observe(&it); err != nil {
+			if err := observe(it); err != nil {
 				return Result{}, err
 			}
 		}
 		if done {
-			return it.result(start, status, hidden, data), nil
+			return d.result(it, status), nil
 		}
-		it.B3 = it.Next
+		d.update(it.Next)
 	}
 }
 
-// evaluate fills in the iteration's values at its b3.
-func (it *Iteration) evaluate(hidden []float64, data []Point, alpha float64) {
-	it.SSR, it.Gradient = fit(hidden, data, it.B3, it.Predicted)
-	it.Step = float64(alpha * it.Gradient)
-	it.Next = it.B3 - it.Step
+// descent is the state of a run: the network as it descends, and what the
+// forward pass keeps for the backward one.
+type descent struct {
+	net    Network
+	data   []Point
+	params []Param // the trained parameters, in trace order
+
+	// The hidden nodes' values and derivatives at each data point. They
+	// change only if a hidden-layer parameter (w1, b1, w2, b2) trains;
+	// otherwise they are computed once.
+	h1, h2, d1, d2 []float64
+	hiddenTrains   bool
+	// base holds w3*h1 + w4*h2 at each data point when only b3 trains, so
+	// that a prediction is one addition.
+	base []float64
 }
 
-// fit evaluates the network at b3, given the hidden part of each prediction
-// (see Params.hiddenSum). It stores the predictions in predicted unless that
-// is nil, and returns the SSR and its derivative dSSR/db3.
-func fit(hidden []float64, data []Point, b3 float64, predicted []float64) (ssr, gradient float64) {
-	for i, pt := range data {
-		p := hidden[i] + b3
-		if predicted != nil {
-			predicted[i] = p
+func newDescent(start Network, data []Point, train ParamSet) *descent {
+	n := len(data)
+	d := &descent{
+		net: start, data: data, params: train.List(),
+		h1: make([]float64, n), h2: make([]float64, n), d1: make([]float64, n), d2: make([]float64, n),
+		hiddenTrains: train&NewParamSet(W1, B1, W2, B2) != 0,
+	}
+	d.hidden()
+	if train == NewParamSet(B3) {
+		d.base = make([]float64, n)
+		for i := range data {
+			d.base[i] = float64(d.net.W3*d.h1[i]) + float64(d.net.W4*d.h2[i])
 		}
+	}
+	return d
+}
+
+// iteration makes the Iteration the run reports, with its slices.
+func (d *descent) iteration() *Iteration {
+	k := len(d.params)
+	buf := make([]float64, 4*k+len(d.data))
+	return &Iteration{
+		Values: buf[:k], Gradient: buf[k : 2*k], Step: buf[2*k : 3*k], Next: buf[3*k : 4*k],
+		Predicted: buf[4*k:],
+	}
+}
+
+// hidden computes the hidden nodes' values and derivatives.
+func (d *descent) hidden() {
+	n := &d.net
+	for i, pt := range d.data {
+		d.h1[i], d.d1[i] = n.Activation.apply(float64(n.W1*pt.X) + n.B1)
+		d.h2[i], d.d2[i] = n.Activation.apply(float64(n.W2*pt.X) + n.B2)
+	}
+}
+
+// predict returns the prediction at data point i, once hidden has run.
+func (d *descent) predict(i int) float64 {
+	if d.base != nil {
+		return d.base[i] + d.net.B3
+	}
+	return float64(d.net.W3*d.h1[i]) + float64(d.net.W4*d.h2[i]) + d.net.B3
+}
+
+// evaluate fills in the iteration at the network's current parameters: a
+// forward pass for the predictions and SSR, and a backward pass for the
+// gradients, accumulated over the data points.
+func (d *descent) evaluate(it *Iteration, alpha float64) {
+	if d.hiddenTrains {
+		d.hidden()
+	}
+	n := &d.net
+	var ssr float64
+	var g [numParams]float64
+	for i, pt := range d.data {
+		p := d.predict(i)
+		it.Predicted[i] = p
 		r := pt.Y - p
 		ssr += float64(r * r)
-		gradient += float64(-2 * r)
+		e := float64(-2 * r) // dSSR/dpredicted
+		g[B3] += e
+		g[W3] += float64(e * d.h1[i])
+		g[W4] += float64(e * d.h2[i])
+		if d.hiddenTrains {
+			t1 := float64(float64(e*n.W3) * d.d1[i]) // dSSR/dz1
+			g[B1] += t1
+			g[W1] += float64(t1 * pt.X)
+			t2 := float64(float64(e*n.W4) * d.d2[i]) // dSSR/dz2
+			g[B2] += t2
+			g[W2] += float64(t2 * pt.X)
+		}
 	}
-	return ssr, gradient
+	it.SSR = ssr
+	for j, k := range d.params {
+		it.Values[j] = n.Get(k)
+		it.Gradient[j] = g[k]
+		it.Step[j] = float64(alpha * g[k])
+		it.Next[j] = it.Values[j] - it.Step[j]
+	}
+}
+
+// update moves the trained parameters to their next values.
+func (d *descent) update(next []float64) {
+	for j, k := range d.params {
+		d.net.Set(k, next[j])
+	}
 }
 
 // status tells whether the run stops at this iteration, and why.
@@ -163,7 +260,7 @@ func (it *Iteration) status(s Settings, ssrBound float64) (Status, bool) {
 	switch {
 	case !it.finite() || it.SSR > ssrBound:
 		return Diverged, true
-	case math.Abs(it.Step) < s.Tolerance:
+	case it.converged(s.Tolerance):
 		return Converged, true
 	case it.N >= s.MaxIterations:
 		return MaxIterations, true
@@ -171,49 +268,77 @@ func (it *Iteration) status(s Settings, ssrBound float64) (Status, bool) {
 	return 0, false
 }
 
-// finite reports whether every value of the iteration is finite.
-func (it *Iteration) finite() bool {
-	for _, p := range it.Predicted {
-		if !isFinite(p) {
+// converged reports whether every |step| is below the tolerance.
+func (it *Iteration) converged(tolerance float64) bool {
+	for _, step := range it.Step {
+		if !(math.Abs(step) < tolerance) {
 			return false
 		}
 	}
-	return isFinite(it.B3) && isFinite(it.SSR) && isFinite(it.Gradient) &&
-		isFinite(it.Step) && isFinite(it.Next)
+	return true
 }
 
-func isFinite(v float64) bool {
-	return !math.IsNaN(v) && !math.IsInf(v, 0)
+// finite reports whether every value of the iteration is finite.
+func (it *Iteration) finite() bool {
+	for _, values := range [][]float64{it.Predicted, it.Values, it.Gradient, it.Step, it.Next} {
+		for _, v := range values {
+			if !isFinite(v) {
+				return false
+			}
+		}
+	}
+	return isFinite(it.SSR)
 }
 
 // result builds the Result of a run that stopped at this iteration.
-func (it *Iteration) result(start Params, status Status, hidden []float64, data []Point) Result {
-	r := Result{Status: status, Iterations: it.N, Final: start}
+func (d *descent) result(it *Iteration, status Status) Result {
+	r := Result{Status: status, Iterations: it.N}
 	if status == Diverged {
-		r.Final.B3, r.FinalSSR = it.B3, it.SSR
+		r.Final, r.FinalSSR = d.net, it.SSR
 		return r
 	}
-	r.Final.B3 = it.Next
-	r.FinalSSR, _ = fit(hidden, data, it.Next, nil)
+	d.update(it.Next)
+	if d.hiddenTrains {
+		d.hidden()
+	}
+	var ssr float64
+	for i, pt := range d.data {
+		res := pt.Y - d.predict(i)
+		ssr += float64(res * res)
+	}
+	r.Final, r.FinalSSR = d.net, ssr
 	return r
 }
 
-// Columns names an iteration's values for n data points, in the order
-// AppendValues gives them: b3, predicted_1 … predicted_n, ssr, gradient_b3,
-// step_b3, next_b3. These are the columns of a trace after its iteration
-// number.
-func Columns(n int) []string {
-	cols := make([]string, 0, n+5)
-	cols = append(cols, "b3")
+// Columns names an iteration's values, for n data points and the trained
+// parameters, in the order AppendValues gives them: each trained
+// parameter's value, predicted_1 … predicted_n, ssr, then gradient_<p>,
+// step_<p> and next_<p> for each trained parameter p. For b3 alone:
+// b3, predicted_1 … predicted_n, ssr, gradient_b3, step_b3, next_b3.
+// These are the columns of a trace after its iteration number.
+func Columns(train ParamSet, n int) []string {
+	params := train.List()
+	cols := make([]string, 0, 4*len(params)+n+1)
+	for _, p := range params {
+		cols = append(cols, p.String())
+	}
 	for i := 1; i <= n; i++ {
 		cols = append(cols, fmt.Sprintf("predicted_%d", i))
 	}
-	return append(cols, "ssr", "gradient_b3", "step_b3", "next_b3")
+	cols = append(cols, "ssr")
+	for _, p := range params {
+		cols = append(cols, "gradient_"+p.String(), "step_"+p.String(), "next_"+p.String())
+	}
+	return cols
 }
 
 // AppendValues appends the iteration's values to dst in Columns order.
 func (it *Iteration) AppendValues(dst []float64) []float64 {
-	dst = append(dst, it.B3)
+	dst = append(dst, it.Values...)
 	dst = append(dst, it.Predicted...)
-	return append(dst, it.SSR, it.Gradient, it.Step, it.Next)
+	dst = append(dst, it.SSR)
+	for j := range it.Values {
+		dst = append(dst, it.Gradient[j], it.Step[j], it.Next[j])
+	}
+	return dst
 }

@@ -1,15 +1,17 @@
 // Package engine is the pure mathematics of runner: the article's tiny
-// neural network and gradient descent on its output bias b3.
+// neural network and gradient descent on any of its seven parameters (by
+// default its output bias b3, as in the article).
 //
-// The network has one input x, two hidden nodes with the softplus
-// activation and one output:
+// The network has one input x, two hidden nodes with an activation h
+// (softplus by default, or ReLU or sigmoid) and one output:
 //
-//	z1 = w1*x + b1    h1 = softplus(z1)
-//	z2 = w2*x + b2    h2 = softplus(z2)
+//	z1 = w1*x + b1    h1 = h(z1)
+//	z2 = w2*x + b2    h2 = h(z2)
 //	predicted = w3*h1 + w4*h2 + b3
 //
-// The loss is the sum of squared residuals, SSR = Σ (y_i - predicted_i)²,
-// and its derivative with respect to b3 is Σ -2 (y_i - predicted_i).
+// The loss is the sum of squared residuals, SSR = Σ (y_i - predicted_i)²;
+// its derivative with respect to b3 is Σ -2 (y_i - predicted_i), and the
+// chain rule gives the others (see Descend).
 //
 // The package does no file or terminal I/O. Descend reports every
 // iteration to a caller-supplied function, so callers decide what to keep

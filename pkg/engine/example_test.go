@@ -8,14 +8,14 @@ import (
 
 // The article's descent: b3 from 0 with α = 0.1, until |step| < 0.001.
 func ExampleDescend() {
-	start := engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}
+	start := engine.Network{Params: engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}}
 	data := []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}}
 	settings := engine.Settings{Alpha: 0.1, Tolerance: 0.001, MaxIterations: 1000}
 
 	res, err := engine.Descend(start, data, settings, func(it *engine.Iteration) error {
 		if it.N <= 2 {
 			fmt.Printf("iteration %d: b3 %.3g, predicted %.3g, gradient %.3g, step %.3g, new b3 %.3g\n",
-				it.N, it.B3, it.Predicted, it.Gradient, it.Step, it.Next)
+				it.N, it.Values[0], it.Predicted, it.Gradient[0], it.Step[0], it.Next[0])
 		}
 		return nil
 	})

@@ -2,13 +2,13 @@ package engine
 
 import "math"
 
-// Optimum returns the b3 that minimises SSR when the other parameters of p
-// stay fixed. SSR is quadratic in b3, so the optimum is exact:
+// Optimum returns the b3 that minimises SSR when the network's other
+// parameters stay fixed. SSR is quadratic in b3, so the optimum is exact:
 // b3* = mean(y - c), where c are the predictions at b3 = 0.
-func Optimum(p Params, data []Point) float64 {
+func Optimum(n Network, data []Point) float64 {
 	var sum float64
 	for _, pt := range data {
-		sum += pt.Y - p.hiddenSum(pt.X)
+		sum += pt.Y - n.hiddenSum(pt.X)
 	}
 	return sum / float64(len(data))
 }

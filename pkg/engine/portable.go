@@ -4,8 +4,10 @@
 // in the last bit for some inputs; that difference grows through a
 // diverging descent into a different 12th digit in the trace. The
 // functions below are the standard library's portable Go versions, with
-// each product that is added rounded explicitly (float64(...)), so that no
-// compiler may fuse it into an FMA instruction.
+// each product rounded explicitly (float64(...)), so that no compiler may
+// fuse it into an FMA instruction with the addition that follows, in the
+// same expression or a later one (which the Go specification allows for a
+// product assigned to a variable without a conversion).
 //
 // They derive from the Go source (src/math/exp.go and src/math/log1p.go,
 // Copyright 2009 and 2010 The Go Authors, BSD-style license), which derive
@@ -52,7 +54,7 @@ func exp(x float64) float64 {
 		k = int(float64(log2e*x) + 0.5)
 	}
 	hi := x - float64(float64(k)*ln2Hi)
-	lo := float64(k) * ln2Lo
+	lo := float64(float64(k) * ln2Lo)
 	return expmulti(hi, lo, k)
 }
 
@@ -66,7 +68,7 @@ func expmulti(hi, lo float64, k int) float64 {
 		p5 = 4.13813679705723846039e-08
 	)
 	r := hi - lo
-	t := r * r
+	t := float64(r * r)
 	poly := p4 + float64(t*p5)
 	poly = p3 + float64(t*poly)
 	poly = p2 + float64(t*poly)
@@ -151,7 +153,7 @@ func log1p(x float64) float64 {
 		f = u - 1.0 // Sqrt(2)/2 < u < Sqrt(2)
 	}
 	fk := float64(k)
-	hfsq := float64(0.5*f) * f
+	hfsq := float64(float64(0.5*f) * f)
 	if iu == 0 { // |f| < 2**-20
 		if f == 0 {
 			if k == 0 {
@@ -160,21 +162,21 @@ func log1p(x float64) float64 {
 			c += float64(fk * ln2Lo)
 			return float64(fk*ln2Hi) + c
 		}
-		r := hfsq * (1.0 - float64(0.66666666666666666*f))
+		r := float64(hfsq * (1.0 - float64(0.66666666666666666*f)))
 		if k == 0 {
 			return f - r
 		}
 		return float64(fk*ln2Hi) - ((r - (float64(fk*ln2Lo) + c)) - f)
 	}
 	s := f / (2.0 + f)
-	z := s * s
+	z := float64(s * s)
 	poly := lp6 + float64(z*lp7)
 	poly = lp5 + float64(z*poly)
 	poly = lp4 + float64(z*poly)
 	poly = lp3 + float64(z*poly)
 	poly = lp2 + float64(z*poly)
 	poly = lp1 + float64(z*poly)
-	r := z * poly
+	r := float64(z * poly)
 	if k == 0 {
 		return f - (hfsq - float64(s*(hfsq+r)))
 	}
