@@ -20,13 +20,35 @@ type Runs interface {
 	Run(i int) experiment.Run
 }
 
-// Outcome is what one run produced.
+// KeptIterations is how many of its first and of its last iterations an
+// Outcome keeps: enough for a table of the run.
+const KeptIterations = 10
+
+// Outcome is what one run produced. It keeps the first and last
+// iterations, not the whole trace, so that memory does not grow with the
+// length of a run: observers given to Run see every iteration as it is
+// computed.
 type Outcome struct {
 	Run    experiment.Run
 	Result engine.Result
-	Trace  engine.Trace
+	// First holds the first KeptIterations iterations (or all, if fewer),
+	// and Last the last KeptIterations, in order; they overlap when the
+	// run is short.
+	First, Last []engine.Iteration
 	// Checks holds one entry per pinned value, in the order pinned.
 	Checks []Check
+}
+
+// Iterations returns the kept iterations in order, each once: all of a run
+// of at most 2·KeptIterations, else the first and the last.
+func (o *Outcome) Iterations() []engine.Iteration {
+	its := slices.Clone(o.First)
+	for _, it := range o.Last {
+		if it.N > its[len(its)-1].N {
+			its = append(its, it)
+		}
+	}
+	return its
 }
 
 // Check is a published value compared with the computed one.
@@ -43,12 +65,11 @@ type Check struct {
 // cancellation.
 const cancelCheckInterval = 1024
 
-// Execute runs every run on the given number of workers and passes each
-// outcome, with the run's index, to handle. It calls handle from the worker
-// that ran the run, so handle must be safe for concurrent use; the order of
-// calls varies, the index does not. Execute stops early when ctx is
-// cancelled or handle fails, and returns the cause.
-func Execute(ctx context.Context, runs Runs, workers int, handle func(i int, o *Outcome) error) error {
+// Execute calls do for every run, on the given number of workers, with the
+// run's index. The order of calls varies, the index does not; do must be
+// safe for concurrent use. Execute stops early when ctx is cancelled or do
+// fails, and returns the cause.
+func Execute(ctx context.Context, runs Runs, workers int, do func(ctx context.Context, i int, r experiment.Run) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	next := make(chan int)
@@ -56,11 +77,7 @@ func Execute(ctx context.Context, runs Runs, workers int, handle func(i int, o *
 	for range max(1, workers) {
 		wg.Go(func() {
 			for i := range next {
-				o, err := Run(ctx, runs.Run(i))
-				if err == nil {
-					err = handle(i, &o)
-				}
-				if err != nil {
+				if err := do(ctx, i, runs.Run(i)); err != nil {
 					cancel(err)
 					return
 				}
@@ -83,53 +100,128 @@ feed:
 	return nil
 }
 
-// Run runs one run and checks its pinned values. It stops early, with
-// ctx's error, if ctx is cancelled.
-func Run(ctx context.Context, r experiment.Run) (Outcome, error) {
+// Run runs one run, passing every iteration to observe (if not nil) as it
+// is computed, and checks the run's pinned values. It stops early, with
+// ctx's error, if ctx is cancelled, and with observe's error if observe
+// fails.
+func Run(ctx context.Context, r experiment.Run, observe func(*engine.Iteration) error) (Outcome, error) {
 	o := Outcome{Run: r}
+	k := newKeeper()
+	pins := newPinWatch(r.Experiment.Expected, r.Settings.Trained(), len(r.Experiment.Data))
 	var err error
 	o.Result, err = engine.Descend(r.Start, r.Experiment.Data, r.Settings, func(it *engine.Iteration) error {
 		if it.N%cancelCheckInterval == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return o.Trace.Record(it)
+		k.keep(it)
+		pins.watch(it)
+		if observe != nil {
+			return observe(it)
+		}
+		return nil
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("%s: %w", r.ID, err)
 	}
-	o.Checks = make([]Check, len(r.Experiment.Expected))
-	for i, pin := range r.Experiment.Expected {
-		o.Checks[i] = o.check(pin)
-	}
+	o.First, o.Last = k.first, k.last()
+	o.Checks = pins.checks(&o.Result)
 	return o, nil
 }
 
-// check compares one pinned value with the run's.
-func (o *Outcome) check(pin experiment.Pin) Check {
-	c := Check{Pin: pin}
-	c.Computed, c.Reached = o.value(pin)
-	c.Holds = c.Reached && pin.Holds(c.Computed)
-	return c
+// keeper keeps the first and last KeptIterations iterations of a run, the
+// last in a ring, copying into storage it reuses.
+type keeper struct {
+	first []engine.Iteration
+	ring  []engine.Iteration
+	seen  int
 }
 
-// value returns the computed value a pin refers to, if the run reached it.
-func (o *Outcome) value(pin experiment.Pin) (float64, bool) {
-	if pin.Final() {
-		if pin.Column == "ssr" {
-			return o.Result.FinalSSR, true
+func newKeeper() *keeper {
+	return &keeper{
+		first: make([]engine.Iteration, 0, KeptIterations),
+		ring:  make([]engine.Iteration, KeptIterations),
+	}
+}
+
+func (k *keeper) keep(it *engine.Iteration) {
+	if len(k.first) < KeptIterations {
+		k.first = k.first[:len(k.first)+1]
+		it.CopyTo(&k.first[len(k.first)-1])
+	}
+	it.CopyTo(&k.ring[k.seen%KeptIterations])
+	k.seen++
+}
+
+// last returns the last iterations kept, in order.
+func (k *keeper) last() []engine.Iteration {
+	n := min(k.seen, KeptIterations)
+	last := make([]engine.Iteration, 0, n)
+	for i := k.seen - n; i < k.seen; i++ {
+		last = append(last, k.ring[i%KeptIterations])
+	}
+	return last
+}
+
+// pinWatch notes the computed values that pinned published values refer
+// to, as the iterations go by.
+type pinWatch struct {
+	pins     []experiment.Pin
+	columns  []int // each pin's index in the iteration's values, or -1 for a final value
+	values   []float64
+	reached  []bool
+	pinnedAt map[int][]int // iteration → indices of the pins at it
+	scratch  []float64
+}
+
+func newPinWatch(pins []experiment.Pin, train engine.ParamSet, points int) *pinWatch {
+	w := &pinWatch{pins: pins, columns: make([]int, len(pins)), values: make([]float64, len(pins)),
+		reached: make([]bool, len(pins)), pinnedAt: map[int][]int{}}
+	cols := engine.Columns(train, points)
+	for i, p := range pins {
+		w.columns[i] = -1
+		if !p.Final() {
+			w.columns[i] = slices.Index(cols, p.Column)
+			w.pinnedAt[p.Iteration] = append(w.pinnedAt[p.Iteration], i)
 		}
-		p, ok := engine.ParseParam(pin.Column)
-		return o.Result.Final.Get(p), ok
 	}
-	if pin.Iteration > len(o.Trace.Iterations) {
-		return 0, false
+	return w
+}
+
+func (w *pinWatch) watch(it *engine.Iteration) {
+	at, ok := w.pinnedAt[it.N]
+	if !ok {
+		return
 	}
-	col := slices.Index(engine.Columns(o.Run.Settings.Trained(), len(o.Run.Experiment.Data)), pin.Column)
-	if col < 0 {
-		return 0, false
+	w.scratch = it.AppendValues(w.scratch[:0])
+	for _, i := range at {
+		if c := w.columns[i]; c >= 0 {
+			w.values[i], w.reached[i] = w.scratch[c], true
+		}
 	}
-	it := &o.Trace.Iterations[pin.Iteration-1]
-	return it.AppendValues(nil)[col], true
+}
+
+// checks compares each pinned value with the computed one, once the run
+// has ended.
+func (w *pinWatch) checks(res *engine.Result) []Check {
+	checks := make([]Check, len(w.pins))
+	for i, pin := range w.pins {
+		c := Check{Pin: pin, Computed: w.values[i], Reached: w.reached[i]}
+		if pin.Final() {
+			c.Computed, c.Reached = finalValue(pin, res)
+		}
+		c.Holds = c.Reached && pin.Holds(c.Computed)
+		checks[i] = c
+	}
+	return checks
+}
+
+// finalValue returns the final value a pin refers to.
+func finalValue(pin experiment.Pin, res *engine.Result) (float64, bool) {
+	if pin.Column == "ssr" {
+		return res.FinalSSR, true
+	}
+	p, ok := engine.ParseParam(pin.Column)
+	return res.Final.Get(p), ok
 }
 
 // Failed returns the checks that do not hold.

@@ -40,12 +40,13 @@ func TestChecks(t *testing.T) {
 	}{
 		{true, true}, {true, false}, {true, true}, {true, true}, {true, true}, {false, false}, {true, true}, {true, true},
 	}
-	o, err := Run(context.Background(), article(pins...))
+	var trace engine.Trace
+	o, err := Run(context.Background(), article(pins...), trace.Record)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Result.Status != engine.Converged || o.Result.Iterations != 10 || len(o.Trace.Iterations) != 10 {
-		t.Fatalf("run: %v after %d iterations, %d traced; want converged after 10", o.Result.Status, o.Result.Iterations, len(o.Trace.Iterations))
+	if o.Result.Status != engine.Converged || o.Result.Iterations != 10 || len(trace.Iterations) != 10 {
+		t.Fatalf("run: %v after %d iterations, %d observed; want converged after 10", o.Result.Status, o.Result.Iterations, len(trace.Iterations))
 	}
 	for i, c := range o.Checks {
 		if c.Reached != want[i].reached || c.Holds != want[i].holds {
@@ -56,8 +57,8 @@ func TestChecks(t *testing.T) {
 	if got := len(o.Failed()); got != 2 {
 		t.Errorf("%d failed checks, want 2", got)
 	}
-	if c := o.Checks[3]; c.Computed != o.Trace.Iterations[0].Gradient[0] {
-		t.Errorf("gradient_b3 at iteration 1: computed %v, trace has %v", c.Computed, o.Trace.Iterations[0].Gradient)
+	if c := o.Checks[3]; c.Computed != trace.Iterations[0].Gradient[0] {
+		t.Errorf("gradient_b3 at iteration 1: computed %v, trace has %v", c.Computed, trace.Iterations[0].Gradient)
 	}
 }
 
@@ -76,13 +77,13 @@ func TestExecuteRunsEachOnceWithItsIndex(t *testing.T) {
 	for _, workers := range []int{1, 4} {
 		var mu sync.Mutex
 		seen := map[int]string{}
-		err := Execute(context.Background(), sweep(50), workers, func(i int, o *Outcome) error {
+		err := Execute(context.Background(), sweep(50), workers, func(_ context.Context, i int, r experiment.Run) error {
 			mu.Lock()
 			defer mu.Unlock()
 			if _, dup := seen[i]; dup {
 				t.Errorf("run %d handled twice", i)
 			}
-			seen[i] = o.Run.ID
+			seen[i] = r.ID
 			return nil
 		})
 		if err != nil {
@@ -100,7 +101,7 @@ func TestExecuteStopsAtTheFirstError(t *testing.T) {
 	boom := errors.New("boom")
 	var mu sync.Mutex
 	handled := 0
-	err := Execute(context.Background(), sweep(1000), 2, func(i int, o *Outcome) error {
+	err := Execute(context.Background(), sweep(1000), 2, func(_ context.Context, i int, _ experiment.Run) error {
 		mu.Lock()
 		defer mu.Unlock()
 		handled++
@@ -117,20 +118,50 @@ func TestExecuteStopsAtTheFirstError(t *testing.T) {
 	}
 }
 
-func TestExecuteStopsWhenCancelled(t *testing.T) {
+func TestRunStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// A run of 10⁶ iterations notices the cancellation within a few
 	// thousand.
 	long := article()
 	long.Settings = engine.Settings{Alpha: 1e-9, Tolerance: 1e-12, MaxIterations: 1_000_000}
-	_, err := Run(ctx, long)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("Run: error %v, want %v", err, context.Canceled)
+	observed := 0
+	_, err := Run(ctx, long, func(*engine.Iteration) error { observed++; return nil })
+	if !errors.Is(err, context.Canceled) || observed > cancelCheckInterval {
+		t.Errorf("Run: error %v after %d iterations, want %v within %d", err, observed, context.Canceled, cancelCheckInterval)
 	}
-	err = Execute(ctx, sweep(100), 2, func(int, *Outcome) error { return nil })
+	err = Execute(ctx, sweep(100), 2, func(context.Context, int, experiment.Run) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Execute: error %v, want %v", err, context.Canceled)
+	}
+}
+
+// TestOutcomeKeepsTheEnds checks the iterations an outcome keeps against
+// the whole trace, for runs shorter and longer than two tables' worth.
+func TestOutcomeKeepsTheEnds(t *testing.T) {
+	for _, n := range []int{1, 5, KeptIterations, 2*KeptIterations - 1, 2 * KeptIterations, 57} {
+		r := article()
+		r.Settings = engine.Settings{Alpha: 0.001, Tolerance: 1e-12, MaxIterations: n}
+		var trace engine.Trace
+		o, err := Run(context.Background(), r, trace.Record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []engine.Iteration
+		for i, it := range trace.Iterations {
+			if i < KeptIterations || i >= n-KeptIterations {
+				want = append(want, it)
+			}
+		}
+		got := o.Iterations()
+		if len(got) != len(want) {
+			t.Fatalf("%d iterations: kept %d, want %d", n, len(got), len(want))
+		}
+		for i := range want {
+			if fmt.Sprint(got[i]) != fmt.Sprint(want[i]) {
+				t.Errorf("%d iterations: kept %+v, want %+v", n, got[i], want[i])
+			}
+		}
 	}
 }
 

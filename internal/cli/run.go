@@ -172,7 +172,7 @@ type batchRun struct {
 // checkCount counts a run's published values, and those that do not hold.
 type checkCount struct{ pinned, failed int }
 
-// execute runs the batch, writing each run's files as it finishes.
+// execute runs the batch, writing each run's files as it goes.
 func (b *batchRun) execute(ctx context.Context, workers int, bar *progress) error {
 	n := b.runs.Len()
 	b.records = make([]report.Record, n)
@@ -180,12 +180,9 @@ func (b *batchRun) execute(ctx context.Context, workers int, bar *progress) erro
 	if n <= report.MaxDetailed {
 		b.details = make([]*batch.Outcome, n)
 	}
-	err := batch.Execute(ctx, b.runs, workers, func(i int, o *batch.Outcome) error {
-		files, rec, err := report.RunFiles(o)
+	err := batch.Execute(ctx, b.runs, workers, func(ctx context.Context, i int, r experiment.Run) error {
+		o, rec, err := runAndWrite(ctx, b.dir, r)
 		if err != nil {
-			return err
-		}
-		if err := b.dir.Put(files...); err != nil {
 			return err
 		}
 		b.records[i], b.checks[i] = rec, checkCount{len(o.Checks), len(o.Failed())}
@@ -202,11 +199,52 @@ func (b *batchRun) execute(ctx context.Context, workers int, bar *progress) erro
 	return err
 }
 
+// runAndWrite runs one run, streaming its trace into its folder, then
+// writes the rest of its files; the folder's files are put in place
+// together once all are written. If anything fails, the folder is left as
+// it was.
+func runAndWrite(ctx context.Context, dir *report.Dir, r experiment.Run) (o *batch.Outcome, rec report.Record, err error) {
+	folder, err := dir.OpenFolder(filepath.FromSlash(r.ID))
+	if err != nil {
+		return nil, report.Record{}, err
+	}
+	defer func() {
+		if err != nil {
+			folder.Abort()
+		}
+	}()
+	trace, err := folder.Create("trace.csv")
+	if err != nil {
+		return nil, report.Record{}, err
+	}
+	tw, err := report.NewTraceWriter(trace, &r)
+	if err != nil {
+		return nil, report.Record{}, err
+	}
+	outcome, err := batch.Run(ctx, r, tw.Observe)
+	if err == nil {
+		err = tw.Flush()
+	}
+	if err != nil {
+		return nil, report.Record{}, err
+	}
+	files, rec, err := report.RunFiles(&outcome)
+	for _, f := range files {
+		if err == nil {
+			err = folder.Put(f.Path, f.Data)
+		}
+	}
+	if err == nil {
+		err = folder.Commit()
+	}
+	return &outcome, rec, err
+}
+
 // finished counts the runs that have finished.
 func (b *batchRun) finished() int {
 	done := 0
-	for _, r := range b.records {
-		if r != nil {
+	for i := range b.records {
+		if b.records[i].Has("run") {
 			done++
 		}
 	}
@@ -241,7 +279,7 @@ func (b *batchRun) failedChecks(out string) error {
 	var lines []string
 	for i, c := range b.checks {
 		if c.failed > 0 {
-			id := b.records[i]["run"]
+			id := b.records[i].Get("run")
 			lines = append(lines, fmt.Sprintf("%s: %d of %d published values do not hold (see %s)",
 				id, c.failed, c.pinned, filepath.Join(out, filepath.FromSlash(id), "expected.md")))
 		}
@@ -252,9 +290,10 @@ func (b *batchRun) failedChecks(out string) error {
 // failedStatuses reports runs that ended with a status --fail-on names.
 func (b *batchRun) failedStatuses(failOn statusFlag) error {
 	var lines []string
-	for _, r := range b.records {
-		if status := r["status"]; failOn[status] {
-			lines = append(lines, fmt.Sprintf("%s: %s (--fail-on %s)", r["run"], status, status))
+	for i := range b.records {
+		r := &b.records[i]
+		if status := r.Get("status"); failOn[status] {
+			lines = append(lines, fmt.Sprintf("%s: %s (--fail-on %s)", r.Get("run"), status, status))
 		}
 	}
 	return listError(lines, "more runs end with a status --fail-on names")

@@ -70,8 +70,8 @@ func readRecords(out string, plan *experiment.Plan) ([]report.Record, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
-		if rec["run"] != id {
-			return nil, fmt.Errorf("%s: holds run %q, want %q; run it again", file, rec["run"], id)
+		if rec.Get("run") != id {
+			return nil, fmt.Errorf("%s: holds run %q, want %q; run it again", file, rec.Get("run"), id)
 		}
 		records[i] = rec
 	}

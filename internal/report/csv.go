@@ -1,39 +1,70 @@
 package report
 
 import (
+	"bufio"
 	"encoding/csv"
 	"io"
 	"strconv"
+	"sync"
 
-	"runner/internal/batch"
 	"runner/internal/experiment"
 	"runner/pkg/engine"
 )
 
-// writeTrace writes a run's trace as CSV: a header, then one row per
-// iteration.
-func writeTrace(w io.Writer, o *batch.Outcome) error {
-	cw := csv.NewWriter(w)
-	header := append([]string{"iteration"}, engine.Columns(o.Run.Settings.Trained(), len(o.Run.Experiment.Data))...)
-	if err := cw.Write(header); err != nil {
-		return err
+// TraceWriter writes a run's trace as CSV while the run goes: a header,
+// then one row per iteration, formatted as it is computed. Its Observe
+// method is an observer for batch.Run; memory does not grow with the
+// number of iterations.
+type TraceWriter struct {
+	buf    *bufio.Writer
+	w      *csv.Writer
+	digits int
+	record []string
+	values []float64
+	num    []byte // the row's numbers, one after the other
+	ends   []int  // where each number ends in num
+}
+
+// traceBuffers holds the buffers of trace writers, which the runs of a
+// batch take in turn.
+var traceBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+
+// NewTraceWriter writes the header of a run's trace to w and returns the
+// writer for its rows. Its Flush must be called, after the last row.
+func NewTraceWriter(w io.Writer, r *experiment.Run) (*TraceWriter, error) {
+	header := append([]string{"iteration"}, engine.Columns(r.Settings.Trained(), len(r.Experiment.Data))...)
+	buf := traceBuffers.Get().(*bufio.Writer)
+	buf.Reset(w)
+	// csv.NewWriter uses buf itself, as it is a large enough bufio.Writer.
+	t := &TraceWriter{buf: buf, w: csv.NewWriter(buf), digits: csvDigits(r), record: make([]string, len(header))}
+	return t, t.w.Write(header)
+}
+
+// Observe writes an iteration's row. Its numbers are formatted into one
+// buffer, which becomes one string that the record's fields slice: a row
+// costs one allocation.
+func (t *TraceWriter) Observe(it *engine.Iteration) error {
+	t.values = it.AppendValues(t.values[:0])
+	t.num = strconv.AppendInt(t.num[:0], int64(it.N), 10)
+	t.ends = append(t.ends[:0], len(t.num))
+	for _, v := range t.values {
+		t.num = appendCSV(t.num, v, t.digits)
+		t.ends = append(t.ends, len(t.num))
 	}
-	digits := csvDigits(&o.Run)
-	record := make([]string, len(header))
-	values := make([]float64, 0, len(header)-1)
-	for i := range o.Trace.Iterations {
-		it := &o.Trace.Iterations[i]
-		record[0] = strconv.Itoa(it.N)
-		values = it.AppendValues(values[:0])
-		for j, v := range values {
-			record[j+1] = FormatCSV(v, digits)
-		}
-		if err := cw.Write(record); err != nil {
-			return err
-		}
+	row, start := string(t.num), 0
+	for j, end := range t.ends {
+		t.record[j], start = row[start:end], end
 	}
-	cw.Flush()
-	return cw.Error()
+	return t.w.Write(t.record)
+}
+
+// Flush writes any buffered rows and releases the writer's buffer.
+func (t *TraceWriter) Flush() error {
+	t.w.Flush()
+	err := t.w.Error()
+	t.buf.Reset(nil)
+	traceBuffers.Put(t.buf)
+	return err
 }
 
 // csvDigits returns the significant digits of a run's CSV numbers.

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"path"
 
 	"runner/internal/batch"
 )
@@ -19,19 +18,18 @@ type File struct {
 // folder.
 const ResultFile = "result.csv"
 
-// RunFiles renders the files of one run, in its folder (named by its
-// identifier): trace.csv, iterations.md, expected.md if it pins published
-// values, and result.csv. It also returns the run's record.
+// RunFiles renders the files of one run that follow its trace, which a
+// TraceWriter writes as the run goes: iterations.md, expected.md if it pins
+// published values, and result.csv, named within the run's folder. It also
+// returns the run's record.
 func RunFiles(o *batch.Outcome) ([]File, Record, error) {
 	rec := NewRecord(o)
 	var r fileSet
-	dir := o.Run.ID
-	r.add(path.Join(dir, "trace.csv"), func(b *bytes.Buffer) error { return writeTrace(b, o) })
-	r.add(path.Join(dir, "iterations.md"), func(b *bytes.Buffer) error { return writeIterationsMarkdown(b, o) })
+	r.add("iterations.md", func(b *bytes.Buffer) error { return writeIterationsMarkdown(b, o) })
 	if len(o.Checks) > 0 {
-		r.add(path.Join(dir, "expected.md"), func(b *bytes.Buffer) error { return writeExpectedMarkdown(b, o) })
+		r.add("expected.md", func(b *bytes.Buffer) error { return writeExpectedMarkdown(b, o) })
 	}
-	r.add(path.Join(dir, ResultFile), func(b *bytes.Buffer) error { return writeRecord(b, rec) })
+	r.add(ResultFile, func(b *bytes.Buffer) error { return writeRecord(b, rec) })
 	return r.files, rec, r.err
 }
 
@@ -39,8 +37,7 @@ func RunFiles(o *batch.Outcome) ([]File, Record, error) {
 // in order.
 func SummaryFiles(records []Record) ([]File, error) {
 	var r fileSet
-	cols := summaryColumns(records)
-	r.add("summary.csv", func(b *bytes.Buffer) error { return writeCSV(b, cols, summaryRows(records, cols)) })
+	r.add("summary.csv", func(b *bytes.Buffer) error { return writeSummaryCSV(b, records) })
 	r.add("summary.md", func(b *bytes.Buffer) error { return writeSummaryMarkdown(b, records) })
 	return r.files, r.err
 }

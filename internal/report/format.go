@@ -18,7 +18,15 @@ const ReadableDigits = 3
 // 6.3e-05 with 12 digits), the C locale, and -0 written as 0. NaN and
 // infinities are written NaN, +Inf and -Inf.
 func FormatCSV(v float64, digits int) string {
-	return format(v, digits)
+	return string(appendCSV(nil, v, digits))
+}
+
+// appendCSV appends v formatted as FormatCSV does.
+func appendCSV(dst []byte, v float64, digits int) []byte {
+	if v == 0 {
+		return append(dst, '0') // also for -0
+	}
+	return strconv.AppendFloat(dst, v, 'g', digits, 64)
 }
 
 // FormatReadable formats a number for a table, rounded to ReadableDigits

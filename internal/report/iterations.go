@@ -10,16 +10,9 @@ import (
 	"runner/pkg/engine"
 )
 
-// Tables of long runs show the first headRows and last tailRows iterations
-// only; trace.csv has them all.
-const (
-	headRows = 10
-	tailRows = 10
-)
-
 // iterationsTable is a run's iterations as the article tabulates them,
-// rounded for reading, with the middle of long runs left out; the note
-// says what is left out. When one parameter trains, each row shows its
+// rounded for reading: the iterations its outcome keeps, which leave out
+// the middle of long runs; the note says what is left out. When one parameter trains, each row shows its
 // value, the predictions, SSR, the gradient, the step and the new value, as
 // the article does; when several train, each row shows their values, the
 // predictions, SSR and their gradients (steps are α times the gradients,
@@ -39,14 +32,10 @@ func iterationsTable(o *batch.Outcome) (*table, string) {
 		}
 	}
 	t := newTable(header)
-	its := o.Trace.Iterations
-	shown := elision{head: headRows, tail: tailRows, n: len(its)}
+	its := o.Iterations()
 	for i := range its {
-		if shown.omits(i) {
-			if i == shown.head {
-				t.addGap()
-			}
-			continue
+		if i == batch.KeptIterations && its[i].N > its[i-1].N+1 {
+			t.addGap()
 		}
 		it := &its[i]
 		row := []string{strconv.Itoa(it.N)}
@@ -60,6 +49,7 @@ func iterationsTable(o *batch.Outcome) (*table, string) {
 		}
 		t.add(row...)
 	}
+	shown := elision{head: batch.KeptIterations, tail: batch.KeptIterations, n: o.Result.Iterations}
 	return t, shown.note("Iterations", "trace.csv has every iteration")
 }
 

@@ -48,8 +48,11 @@ func writeExpectedMarkdown(w io.Writer, o *batch.Outcome) error {
 func writeSummaryMarkdown(w io.Writer, records []Record) error {
 	p := &printer{w: w}
 	p.printf("# Summary\n\n")
-	t, _ := summaryTable(records, true, 0)
+	t, omitted := summaryTable(records, true, MaxSummaryMarkdownRows)
 	p.table(t, markdown)
+	if omitted != "" {
+		p.printf("\n%s\n", omitted)
+	}
 	p.printf("\nb3* is the b3 that minimises SSR, and error factor = |1 - 2·N·α| the factor by which each step multiplies the distance to it (N data points): descent converges when it is below 1. summary.csv has the same rows with full precision.\n")
 	return p.err
 }

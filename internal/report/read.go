@@ -48,7 +48,7 @@ func readRun(dir string) (compare.Run, error) {
 	if err != nil {
 		return compare.Run{}, fmt.Errorf("%s: %w", filepath.Join(dir, ResultFile), err)
 	}
-	run := compare.Run{Result: rec}
+	run := compare.Run{Result: rec.Map()}
 	trace, err := os.ReadFile(filepath.Join(dir, "trace.csv"))
 	if os.IsNotExist(err) {
 		return run, nil

@@ -31,8 +31,53 @@ var weightColumns = []string{"w1", "b1", "w2", "b2", "w3", "w4"}
 // column (see RecordColumns). Each run's result.csv holds its record, so
 // that a summary can be rebuilt from the runs' folders, and a summary is
 // always made from records: the same whether the runs were done in one
-// process or many.
-type Record map[string]string
+// process or many. A sweep keeps every run's record in memory, so a record
+// is compact: its cells in column order, and which columns it has.
+type Record struct {
+	cells [numRecordColumns]string
+	has   uint32 // bit i: the record has column i
+}
+
+const numRecordColumns = 27
+
+// recordColumn numbers the columns of RecordColumns.
+var recordColumn = func() map[string]int {
+	if len(RecordColumns) != numRecordColumns {
+		panic("report: numRecordColumns is out of date")
+	}
+	m := make(map[string]int, len(RecordColumns))
+	for i, c := range RecordColumns {
+		m[c] = i
+	}
+	return m
+}()
+
+// Get returns the cell of a column, or "" if the record has none.
+func (r *Record) Get(col string) string {
+	return r.cells[recordColumn[col]]
+}
+
+// Has reports whether the record has a column.
+func (r *Record) Has(col string) bool {
+	return r.has&(1<<recordColumn[col]) != 0
+}
+
+func (r *Record) set(col, cell string) {
+	i := recordColumn[col]
+	r.cells[i] = cell
+	r.has |= 1 << i
+}
+
+// Map returns the record's cells by column.
+func (r *Record) Map() map[string]string {
+	m := map[string]string{}
+	for i, c := range RecordColumns {
+		if r.has&(1<<i) != 0 {
+			m[c] = r.cells[i]
+		}
+	}
+	return m
+}
 
 // NewRecord makes the record of an outcome: its inputs as given and its
 // results with the run's CSV digits. A record has the columns that apply to
@@ -48,29 +93,32 @@ func NewRecord(o *batch.Outcome) Record {
 	input := experiment.FormatValue
 	result := func(v float64) string { return FormatCSV(v, digits) }
 	p, train := r.Start, r.Settings.Trained()
-	rec := Record{
-		"experiment": r.Experiment.Name, "run": r.ID,
-		"alpha": input(r.Settings.Alpha), "b3_initial": input(p.B3), "tolerance": input(r.Settings.Tolerance),
-		"max_iterations": strconv.Itoa(r.Settings.MaxIterations),
-		"w1":             input(p.W1), "b1": input(p.B1), "w2": input(p.W2), "b2": input(p.B2), "w3": input(p.W3), "w4": input(p.W4),
-		"iterations": strconv.Itoa(res.Iterations), "status": res.Status.String(),
-		"b3_final": result(res.Final.B3), "ssr_final": result(res.FinalSSR),
+	var rec Record
+	for _, c := range []struct{ col, cell string }{
+		{"experiment", r.Experiment.Name}, {"run", r.ID},
+		{"alpha", input(r.Settings.Alpha)}, {"b3_initial", input(p.B3)}, {"tolerance", input(r.Settings.Tolerance)},
+		{"max_iterations", strconv.Itoa(r.Settings.MaxIterations)},
+		{"w1", input(p.W1)}, {"b1", input(p.B1)}, {"w2", input(p.W2)}, {"b2", input(p.B2)}, {"w3", input(p.W3)}, {"w4", input(p.W4)},
+		{"iterations", strconv.Itoa(res.Iterations)}, {"status", res.Status.String()},
+		{"b3_final", result(res.Final.B3)}, {"ssr_final", result(res.FinalSSR)},
+	} {
+		rec.set(c.col, c.cell)
 	}
 	if train != engine.NewParamSet(engine.B3) {
-		rec["train"] = train.String()
+		rec.set("train", train.String())
 	} else {
-		rec["b3_optimum"] = result(engine.Optimum(p, r.Experiment.Data))
-		rec["error_factor"] = result(engine.ErrorFactor(r.Settings.Alpha, len(r.Experiment.Data)))
+		rec.set("b3_optimum", result(engine.Optimum(p, r.Experiment.Data)))
+		rec.set("error_factor", result(engine.ErrorFactor(r.Settings.Alpha, len(r.Experiment.Data))))
 	}
 	if p.Activation != engine.Softplus {
-		rec["activation"] = p.Activation.String()
+		rec.set("activation", p.Activation.String())
 	}
 	for _, k := range train.List() {
-		rec[k.String()+"_final"] = result(res.Final.Get(k))
+		rec.set(k.String()+"_final", result(res.Final.Get(k)))
 	}
-	rec["expected"] = ""
+	rec.set("expected", "")
 	if len(o.Checks) > 0 {
-		rec["expected"] = fmt.Sprintf("%d/%d", len(o.Checks)-len(o.Failed()), len(o.Checks))
+		rec.set("expected", fmt.Sprintf("%d/%d", len(o.Checks)-len(o.Failed()), len(o.Checks)))
 	}
 	return rec
 }
@@ -80,7 +128,7 @@ func NewRecord(o *batch.Outcome) Record {
 func columns(records ...Record) []string {
 	var cols []string
 	for _, c := range RecordColumns {
-		if slices.ContainsFunc(records, func(r Record) bool { _, ok := r[c]; return ok }) {
+		if slices.ContainsFunc(records, func(r Record) bool { return r.Has(c) }) {
 			cols = append(cols, c)
 		}
 	}
@@ -88,10 +136,10 @@ func columns(records ...Record) []string {
 }
 
 // row returns a record's cells in the given columns.
-func (r Record) row(cols []string) []string {
+func (r *Record) row(cols []string) []string {
 	cells := make([]string, len(cols))
 	for i, c := range cols {
-		cells[i] = r[c]
+		cells[i] = r.Get(c)
 	}
 	return cells
 }
@@ -106,16 +154,16 @@ func writeRecord(b *bytes.Buffer, r Record) error {
 func ParseRecord(data []byte) (Record, error) {
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
-		return nil, err
+		return Record{}, err
 	}
 	if len(rows) != 2 || !slices.Contains(rows[0], "run") ||
 		slices.ContainsFunc(rows[0], func(c string) bool { return !slices.Contains(RecordColumns, c) }) {
-		return nil, fmt.Errorf("not a result.csv of this version of the runner (want a header of columns among %s, and one row); run again to rewrite it",
+		return Record{}, fmt.Errorf("not a result.csv of this version of the runner (want a header of columns among %s, and one row); run again to rewrite it",
 			strings.Join(RecordColumns, ","))
 	}
-	rec := Record{}
+	var rec Record
 	for i, c := range rows[0] {
-		rec[c] = rows[1][i]
+		rec.set(c, rows[1][i])
 	}
 	return rec, nil
 }

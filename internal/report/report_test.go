@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,19 +64,35 @@ func outcome(t *testing.T, alpha float64, maxIterations int) batch.Outcome {
 		Start:    engine.Network{Params: engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}},
 		Settings: engine.Settings{Alpha: alpha, Tolerance: 1e-3, MaxIterations: maxIterations},
 	}
-	o, err := batch.Run(context.Background(), e.Run(0))
+	o, err := batch.Run(context.Background(), e.Run(0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return o
 }
 
-// TestTraceRoundTrips reads trace.csv back with encoding/csv and checks
-// every value against the engine's to the 12 digits written.
+// TestTraceRoundTrips writes a trace as the run goes, reads it back with
+// encoding/csv, and checks every value against the engine's to the 12
+// digits written.
 func TestTraceRoundTrips(t *testing.T) {
-	o := outcome(t, 0.1, 1000)
+	e := &experiment.Experiment{
+		Name:     "test",
+		Data:     []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}},
+		Start:    engine.Network{Params: engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}},
+		Settings: engine.Settings{Alpha: 0.1, Tolerance: 1e-3, MaxIterations: 1000},
+	}
+	run := e.Run(0)
 	var b bytes.Buffer
-	if err := writeTrace(&b, &o); err != nil {
+	tw, err := NewTraceWriter(&b, &run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trace engine.Trace
+	_, err = batch.Run(context.Background(), run, func(it *engine.Iteration) error {
+		trace.Record(it)
+		return tw.Observe(it)
+	})
+	if err != nil || tw.Flush() != nil {
 		t.Fatal(err)
 	}
 	records, err := csv.NewReader(&b).ReadAll()
@@ -86,11 +103,11 @@ func TestTraceRoundTrips(t *testing.T) {
 	if got := strings.Join(records[0], ","); got != wantHeader {
 		t.Errorf("header = %s, want %s", got, wantHeader)
 	}
-	if len(records) != 1+len(o.Trace.Iterations) {
-		t.Fatalf("%d rows, want %d", len(records)-1, len(o.Trace.Iterations))
+	if len(records) != 1+len(trace.Iterations) {
+		t.Fatalf("%d rows, want %d", len(records)-1, len(trace.Iterations))
 	}
 	for i, row := range records[1:] {
-		it := &o.Trace.Iterations[i]
+		it := &trace.Iterations[i]
 		if row[0] != strconv.Itoa(it.N) {
 			t.Errorf("row %d: iteration %s, want %d", i+1, row[0], it.N)
 		}
@@ -117,9 +134,10 @@ func TestIterationsTableLeavesOutTheMiddleOfLongRuns(t *testing.T) {
 	if note != "Iterations 11 to 15 are left out here; trace.csv has every iteration." {
 		t.Errorf("note = %q", note)
 	}
-	o = outcome(t, 0.001, headRows+tailRows)
-	if tbl, note := iterationsTable(&o); len(tbl.rows) != headRows+tailRows || note != "" {
-		t.Errorf("%d iterations: %d rows, note %q; want every row and no note", headRows+tailRows, len(tbl.rows), note)
+	n := 2 * batch.KeptIterations
+	o = outcome(t, 0.001, n)
+	if tbl, note := iterationsTable(&o); len(tbl.rows) != n || note != "" {
+		t.Errorf("%d iterations: %d rows, note %q; want every row and no note", n, len(tbl.rows), note)
 	}
 }
 
@@ -145,11 +163,11 @@ func TestRecordRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := ParseRecord(b.Bytes())
-	if err != nil || !maps.Equal(got, rec) {
-		t.Errorf("ParseRecord = %v, %v; want %v", got, err, rec)
+	if err != nil || got != rec {
+		t.Errorf("ParseRecord = %v, %v; want %v", got.Map(), err, rec.Map())
 	}
-	if rec["status"] != "converged" || rec["iterations"] != "10" || rec["b3_optimum"] != "2.6091847301" || rec["error_factor"] != "0.4" {
-		t.Errorf("record %v", rec)
+	if rec.Get("status") != "converged" || rec.Get("iterations") != "10" || rec.Get("b3_optimum") != "2.6091847301" || rec.Get("error_factor") != "0.4" {
+		t.Errorf("record %v", rec.Map())
 	}
 	if _, err := ParseRecord([]byte("experiment,run,colour\nx,y,red\n")); err == nil {
 		t.Errorf("ParseRecord accepted a file with an unknown column")
@@ -192,14 +210,61 @@ func TestDir(t *testing.T) {
 	assertNoTemporaryFiles(t, root)
 }
 
+// TestFolder writes a run's folder new, then over itself with one file
+// changed (and one longer, one shorter), then aborts a third write: the
+// folder must hold exactly the last committed files.
+func TestFolder(t *testing.T) {
+	root := t.TempDir()
+	write := func(d *Dir, files map[string]string, commit bool) {
+		t.Helper()
+		f, err := d.OpenFolder("lr/alpha=0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			p, err := f.Create(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.SplitAfter(files[name], "\n") { // in pieces, as a trace is written
+				if _, err := p.Write([]byte(line)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if !commit {
+			f.Abort()
+			return
+		}
+		if err := f.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := map[string]string{"trace.csv": "a\nb\n", "iterations.md": "x\n", "result.csv": "r\n"}
+	second := map[string]string{"trace.csv": "a\nb\nc\n", "iterations.md": "x\n", "result.csv": ""}
+	d := NewDir(root)
+	write(d, first, true)
+	write(d, second, true)
+	write(d, map[string]string{"trace.csv": "lost\n"}, false)
+	for name, want := range second {
+		if got, err := os.ReadFile(filepath.Join(root, "lr", "alpha=0.1", name)); err != nil || string(got) != want {
+			t.Errorf("%s = %q (%v), want %q", name, got, err, want)
+		}
+	}
+	if got := strings.Join(d.Changed(), " "); got != "lr/alpha=0.1/iterations.md lr/alpha=0.1/result.csv lr/alpha=0.1/result.csv lr/alpha=0.1/trace.csv lr/alpha=0.1/trace.csv" {
+		t.Errorf("changed: %s", got)
+	}
+	assertNoTemporaryFiles(t, root)
+}
+
 func TestDirFailureNamesThePathAndLeavesNoTemporaryFile(t *testing.T) {
 	root := t.TempDir()
 	if err := os.WriteFile(filepath.Join(root, "a"), []byte("a file, not a folder"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	err := NewDir(root).Put(File{"b/ok.csv", []byte("1\n")}, File{"a/trace.csv", []byte("2\n")})
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(root, "a", "trace.csv")) {
-		t.Errorf("error %v, want one naming %s", err, filepath.Join(root, "a", "trace.csv"))
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(root, "a")) {
+		t.Errorf("error %v, want one naming %s", err, filepath.Join(root, "a"))
 	}
 	assertNoTemporaryFiles(t, root)
 }
@@ -207,7 +272,7 @@ func TestDirFailureNamesThePathAndLeavesNoTemporaryFile(t *testing.T) {
 func assertNoTemporaryFiles(t *testing.T, dir string) {
 	t.Helper()
 	err := filepath.WalkDir(dir, func(path string, _ os.DirEntry, err error) error {
-		if strings.HasSuffix(path, ".tmp") {
+		if isTemp(filepath.Base(path)) {
 			t.Errorf("temporary file left behind: %s", path)
 		}
 		return err

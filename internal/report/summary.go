@@ -1,7 +1,9 @@
 package report
 
 import (
+	"encoding/csv"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,28 +36,40 @@ func summaryColumns(records []Record) []string {
 }
 
 func allEqual(records []Record, col string) bool {
-	for _, r := range records {
-		if r[col] != records[0][col] {
+	for i := range records {
+		if records[i].Get(col) != records[0].Get(col) {
 			return false
 		}
 	}
 	return true
 }
 
-// summaryRows returns the records' cells in the given columns.
-func summaryRows(records []Record, cols []string) [][]string {
-	rows := make([][]string, len(records))
-	for i, r := range records {
-		rows[i] = r.row(cols)
+// MaxSummaryMarkdownRows is the most runs summary.md lists; beyond it, it
+// lists the first and last halves, and summary.csv has every run. (GitHub
+// does not render Markdown files of many megabytes.)
+const MaxSummaryMarkdownRows = 1000
+
+// writeSummaryCSV writes summary.csv: one row per record.
+func writeSummaryCSV(w io.Writer, records []Record) error {
+	cols := summaryColumns(records)
+	cw := csv.NewWriter(w)
+	if err := cw.Write(cols); err != nil {
+		return err
 	}
-	return rows
+	for i := range records {
+		if err := cw.Write(records[i].row(cols)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // summaryTable is the summary as a table to read: the experiment column
 // left out (each run's identifier starts with it), results rounded, and in
-// Markdown files each run linked to its iterations. With maxRows > 0, a
-// table of more runs shows the first and last maxRows/2 only, and the
-// returned note says so.
+// Markdown files each run linked to its iterations. A table of more than
+// maxRows runs shows the first and last maxRows/2 only, and the returned
+// note says so.
 func summaryTable(records []Record, linked bool, maxRows int) (*table, string) {
 	cols := slices.DeleteFunc(summaryColumns(records), func(c string) bool { return c == "experiment" })
 	titles := make([]string, len(cols))
@@ -63,18 +77,15 @@ func summaryTable(records []Record, linked bool, maxRows int) (*table, string) {
 		titles[i] = title(c)
 	}
 	t := newTable(titles, "run", "train", "activation", "status")
-	rows := summaryRows(records, cols)
-	shown := elision{head: len(rows), n: len(rows)}
-	if maxRows > 0 {
-		shown = elision{head: maxRows / 2, tail: maxRows / 2, n: len(rows)}
-	}
-	for i, row := range rows {
+	shown := elision{head: maxRows / 2, tail: maxRows / 2, n: len(records)}
+	for i := range records {
 		if shown.omits(i) {
 			if i == shown.head {
 				t.addGap()
 			}
 			continue
 		}
+		row := records[i].row(cols)
 		for j, c := range cols {
 			if isResult(c) {
 				row[j] = readable(row[j])
@@ -85,7 +96,7 @@ func summaryTable(records []Record, linked bool, maxRows int) (*table, string) {
 		}
 		t.add(row...)
 	}
-	return t, shown.note("Runs", "summary.md and summary.csv have every run")
+	return t, shown.note("Runs", "summary.csv has every run")
 }
 
 // readable rounds a CSV number for reading; other text stays as it is.

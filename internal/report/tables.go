@@ -1,12 +1,16 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twcache"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -19,6 +23,7 @@ type style int
 const (
 	markdown style = iota // a GitHub-flavoured Markdown table, for files
 	boxed                 // Unicode box drawing, for the terminal
+	numStyles
 )
 
 // table is a table to draw: a header, rows of cells, and how each column
@@ -71,26 +76,64 @@ func (e elision) note(what, where string) string {
 	return fmt.Sprintf("%s %d to %d are left out here; %s.", what, e.head+1, e.n-e.tail, where)
 }
 
+// renderers keeps tablewriter tables for reuse, one pool per style: making
+// a table allocates caches that cost more than drawing a small one, and
+// the runner draws one per run.
+var renderers [numStyles]sync.Pool
+
+// tableRenderer is a reusable tablewriter table that draws into its own
+// buffer.
+type tableRenderer struct {
+	t   *tablewriter.Table
+	out bytes.Buffer
+}
+
+func getRenderer(s style) *tableRenderer {
+	if r, ok := renderers[s].Get().(*tableRenderer); ok {
+		r.t.Reset()
+		r.out.Reset()
+		return r
+	}
+	r := &tableRenderer{}
+	var rend tw.Renderer = renderer.NewBlueprint()
+	if s == markdown {
+		rend = renderer.NewMarkdown()
+	}
+	r.t = tablewriter.NewTable(&r.out,
+		tablewriter.WithRenderer(rend),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		// Widths must not depend on the locale: in an East Asian one,
+		// tablewriter would count "…" as two columns.
+		tablewriter.WithEastAsian(tw.Off),
+		// Cells are strings, so the cache for Stringer values is not
+		// needed; the default one is large, and Reset clears it anew.
+		tablewriter.WithStringerCacheCustom(twcache.NewLRU[reflect.Type, reflect.Value](1)),
+	)
+	return r
+}
+
 // render draws the table on w in the given style.
 func (t *table) render(w io.Writer, s style) error {
-	var r tw.Renderer = renderer.NewBlueprint()
+	r := getRenderer(s)
+	defer renderers[s].Put(r)
 	rows := t.rows
 	if s == markdown {
-		r = renderer.NewMarkdown()
 		rows = escapeMarkdown(rows)
 	}
-	tbl := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(r),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
+	r.t.Options(
 		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: t.align}),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: t.align}),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
 	)
-	tbl.Header(t.header)
-	if err := tbl.Bulk(rows); err != nil {
+	r.t.Header(t.header)
+	if err := r.t.Bulk(rows); err != nil {
 		return err
 	}
-	return tbl.Render()
+	if err := r.t.Render(); err != nil {
+		return err
+	}
+	_, err := w.Write(r.out.Bytes())
+	return err
 }
 
 // escapeMarkdown escapes the cell separator, which tablewriter's Markdown

@@ -1,0 +1,214 @@
+// Package bench holds the benchmarks of BENCHMARKS.md: the reference
+// workload (workload.yaml) run end to end by the runner and by the floor
+// program (./floor), its CPU-bound part on one and two workers, the cost
+// of a trace row in short and long runs, and a NumPy peer.
+package bench
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"runner/internal/batch"
+	"runner/internal/experiment"
+	"runner/internal/report"
+	"runner/pkg/engine"
+)
+
+// binaries are the runner and the floor, built once for the package.
+var binaries struct{ runner, floor string }
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "runner-bench")
+	if err != nil {
+		panic(err)
+	}
+	binaries.runner = filepath.Join(dir, "runner")
+	binaries.floor = filepath.Join(dir, "floor")
+	for _, b := range []struct{ out, pkg string }{{binaries.runner, "../cmd/runner"}, {binaries.floor, "./floor"}} {
+		if out, err := exec.Command("go", "build", "-o", b.out, b.pkg).CombinedOutput(); err != nil {
+			panic(string(out))
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runCommand runs a command to completion, failing the test if it fails.
+func runCommand(tb testing.TB, name string, args ...string) {
+	tb.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		tb.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// readTree returns every file under dir, by path.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[rel] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestFloorWritesTheRunnersBytes checks that the floor does the same work:
+// the same files, byte for byte, as the runner writes for the workload.
+func TestFloorWritesTheRunnersBytes(t *testing.T) {
+	dir := t.TempDir()
+	runCommand(t, binaries.runner, "run", "-o", filepath.Join(dir, "runner"), "workload.yaml")
+	runCommand(t, binaries.floor, "-o", filepath.Join(dir, "floor"))
+	runner, floor := readTree(t, filepath.Join(dir, "runner")), readTree(t, filepath.Join(dir, "floor"))
+	if len(runner) != 3002 || len(floor) != len(runner) {
+		t.Fatalf("runner wrote %d files, floor %d; want 3002 each", len(runner), len(floor))
+	}
+	for name, data := range runner {
+		if string(floor[name]) != string(data) {
+			t.Errorf("%s differs", name)
+		}
+	}
+}
+
+// BenchmarkWorkload is the reference workload end to end, each command
+// from process start to exit, into a fresh folder each time: the floor,
+// and the runner on one and two workers.
+func BenchmarkWorkload(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		args func(out string) []string
+	}{
+		{"floor", func(out string) []string { return []string{binaries.floor, "-o", out} }},
+		{"runner-j1", func(out string) []string {
+			return []string{binaries.runner, "run", "-j", "1", "-o", out, "workload.yaml"}
+		}},
+		{"runner-j2", func(out string) []string {
+			return []string{binaries.runner, "run", "-j", "2", "-o", out, "workload.yaml"}
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				args := c.args(filepath.Join(b.TempDir(), strconv.Itoa(i)))
+				runCommand(b, args[0], args[1:]...)
+			}
+		})
+	}
+}
+
+// workload loads the reference workload's runs.
+func workload(tb testing.TB) *experiment.Plan {
+	tb.Helper()
+	exps, err := experiment.Load([]string{"workload.yaml"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return experiment.NewPlan(exps)
+}
+
+// renderRun does a run's CPU-bound work: the descent and its trace
+// formatted as it goes (into io.Discard), and, with tables, its other files
+// rendered in memory (iterations.md through tablewriter, result.csv).
+func renderRun(ctx context.Context, r experiment.Run, tables bool) error {
+	tw, err := report.NewTraceWriter(io.Discard, &r)
+	if err != nil {
+		return err
+	}
+	o, err := batch.Run(ctx, r, tw.Observe)
+	if err == nil {
+		err = tw.Flush()
+	}
+	if err == nil && tables {
+		_, _, err = report.RunFiles(&o)
+	}
+	return err
+}
+
+// BenchmarkRuns is the CPU-bound part of the workload, in process, on one
+// and two workers: every run's descent and trace, and its tables, rendered
+// but not written; and the same without the tables.
+func BenchmarkRuns(b *testing.B) {
+	plan := workload(b)
+	for _, tables := range []bool{true, false} {
+		for _, j := range []int{1, 2} {
+			name := "j=" + strconv.Itoa(j)
+			if !tables {
+				name = "traces-only/" + name
+			}
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					err := batch.Execute(context.Background(), plan, j, func(ctx context.Context, _ int, r experiment.Run) error {
+						return renderRun(ctx, r, tables)
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkTraceRow is the cost of a trace row, descent and formatting,
+// in the workload's short runs (37 rows on average) and in one run of
+// 200,000 rows: memory does not grow with a run, and a row should cost the
+// same.
+func BenchmarkTraceRow(b *testing.B) {
+	plan := workload(b)
+	long := plan.Run(0)
+	long.Settings = engine.Settings{Alpha: 1e-9, Tolerance: 1e-12, MaxIterations: 200_000}
+	for _, c := range []struct {
+		name string
+		runs []experiment.Run
+	}{
+		{"short", func() []experiment.Run {
+			var runs []experiment.Run
+			for i := range plan.Len() {
+				runs = append(runs, plan.Run(i))
+			}
+			return runs
+		}()},
+		{"long", []experiment.Run{long}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			rows := 0
+			for b.Loop() {
+				for _, r := range c.runs {
+					tw, err := report.NewTraceWriter(io.Discard, &r)
+					if err != nil {
+						b.Fatal(err)
+					}
+					o, err := batch.Run(context.Background(), r, tw.Observe)
+					if err != nil || tw.Flush() != nil {
+						b.Fatal(err)
+					}
+					rows += o.Result.Iterations
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rows), "ns/row")
+		})
+	}
+}
+
+// BenchmarkNumPy is the NumPy peer (numpy_workload.py) end to end, with
+// Debian's python3-numpy.
+func BenchmarkNumPy(b *testing.B) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import numpy").Run(); err != nil {
+		b.Skip("needs Debian's python3-numpy: apt-get install python3-numpy")
+	}
+	for i := 0; b.Loop(); i++ {
+		runCommand(b, "/usr/bin/python3", "numpy_workload.py", filepath.Join(b.TempDir(), strconv.Itoa(i)))
+	}
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Measures the figures of BENCHMARKS.md on this machine: the reference
+# workload end to end (the floor, the runner on one and two workers, and
+# the NumPy peer) on the disk and on tmpfs, peak memory of a long run and
+# of a large sweep, and the Go benchmarks. Needs hyperfine and
+# python3-numpy (apt-get install hyperfine python3-numpy).
+#
+#   bash bench/measure.sh [OUT_DIR]   # OUT_DIR on the disk; default /tmp
+set -euo pipefail
+cd "$(dirname "$0")/.."
+disk=${1:-/tmp}
+bin=$(mktemp -d)
+go build -o "$bin/runner" ./cmd/runner
+go build -o "$bin/floor" ./bench/floor
+
+echo "== machine"
+uname -srm; nproc; grep -m1 "model name" /proc/cpuinfo || true; go version
+
+for where in "$disk" /dev/shm; do
+	out="$where/runner-bench-out"
+	echo "== reference workload, written to $where"
+	hyperfine -N --warmup 1 --runs 10 --prepare "rm -rf $out" \
+		"$bin/floor -o $out" \
+		"$bin/runner run -j 1 -o $out bench/workload.yaml" \
+		"$bin/runner run -j 2 -o $out bench/workload.yaml" \
+		"/usr/bin/python3 bench/numpy_workload.py $out"
+	rm -rf "$out"
+done
+
+echo "== peak memory (/usr/bin/time -v), written to /dev/shm"
+for f in long sweep100k; do
+	out=/dev/shm/runner-bench-$f
+	rm -rf "$out"
+	/usr/bin/time -v "$bin/runner" run -o "$out" "bench/$f.yaml" 2>&1 >/dev/null |
+		grep -E "Elapsed|Maximum resident" | sed "s/^/$f: /"
+	rm -rf "$out"
+done
+
+echo "== Go benchmarks"
+go test -run XXX -bench . -benchmem -count 5 ./pkg/engine
+go test -run XXX -bench 'Runs|TraceRow' -count 5 ./bench
