@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"runner/internal/experiment"
+	"runner/internal/report"
 )
 
 // Exit statuses.
@@ -23,6 +24,10 @@ const (
 	ExitFailure = 1 // a run-time failure (such as I/O) or a published value that does not hold
 	ExitUsage   = 2 // bad usage or invalid experiment files; nothing was run or written
 )
+
+// resultsFS is the file system results are written on; tests put faults in
+// it.
+var resultsFS = report.OS
 
 // Defaults of `runner` without arguments.
 const (

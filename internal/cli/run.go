@@ -77,9 +77,9 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 		return listRuns(stdout, runs)
 	}
 
-	dir := report.NewDir(*out)
+	dir := report.NewDir(*out, resultsFS)
 	if *check {
-		dir = report.NewCheck(*out)
+		dir = report.NewCheck(*out, resultsFS)
 	}
 	b := &batchRun{runs: runs, dir: dir}
 	if err := b.execute(ctx, *workers, newProgress(stderr, runs.Len())); err != nil {

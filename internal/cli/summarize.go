@@ -39,7 +39,7 @@ func summarizeCommand(_ context.Context, stdout, _ io.Writer, args []string) err
 	if err != nil {
 		return err
 	}
-	dir := report.NewDir(*out)
+	dir := report.NewDir(*out, resultsFS)
 	if err := dir.Put(files...); err != nil {
 		return err
 	}

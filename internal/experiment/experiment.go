@@ -37,6 +37,10 @@ type Experiment struct {
 	// files, from 1 to MaxCSVDigits; 0 leaves it to the command line.
 	CSVDigits int
 
+	// TraceEvery keeps every TraceEvery-th iteration in trace.csv, and the
+	// first and the last; 1 keeps them all.
+	TraceEvery int
+
 	// Expected are the published values to check the run against, in the
 	// order they are written.
 	Expected []Pin

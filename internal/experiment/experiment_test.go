@@ -49,11 +49,11 @@ func TestValidFiles(t *testing.T) {
 	for _, e := range exps {
 		names = append(names, e.Name)
 	}
-	if got, want := strings.Join(names, " "), "minimal train all first second"; got != want {
+	if got, want := strings.Join(names, " "), "bom minimal train all first second"; got != want {
 		t.Fatalf("names = %q, want %q (files in name order, documents in file order)", got, want)
 	}
 
-	minimal := exps[0]
+	minimal := exps[1]
 	if minimal.Start.B3 != 0 || minimal.Settings.MaxIterations != DefaultMaxIterations {
 		t.Errorf("defaults: b3 = %v, max_iterations = %d; want 0 and %d", minimal.Start.B3, minimal.Settings.MaxIterations, DefaultMaxIterations)
 	}
@@ -61,7 +61,7 @@ func TestValidFiles(t *testing.T) {
 		t.Errorf("position = %v, want %v", minimal.Pos, want)
 	}
 
-	first := exps[3]
+	first := exps[4]
 	wantStart := engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30, B3: 1.5}
 	if first.Start.Params != wantStart {
 		t.Errorf("start = %+v, want %+v", first.Start, wantStart)

@@ -26,6 +26,9 @@ func checkValue(field string, v float64, text string) string {
 		if v <= 0 {
 			return "must be > 0, got " + text
 		}
+		if v > MaxStep {
+			return fmt.Sprintf("must be at most %g (a larger value is surely a mistake), got %s", MaxStep, text)
+		}
 	case "max_iterations":
 		if v != math.Trunc(v) {
 			return "want a whole number, got " + text

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -30,11 +31,14 @@ const (
 	// MaxCSVDigits bounds csv_digits: 17 significant digits write every
 	// float64 exactly.
 	MaxCSVDigits = 17
+	// MaxStep bounds alpha and tolerance: larger values are typing
+	// mistakes, as no descent could use them.
+	MaxStep = 1e6
 )
 
 // Field names, in the order the README documents them.
 var (
-	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "train", "activation", "sweep", "runs", "max_runs", "csv_digits", "expected"}
+	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "train", "activation", "sweep", "runs", "max_runs", "csv_digits", "trace_every", "expected"}
 	weightFields     = []string{"w1", "b1", "w2", "b2", "w3", "w4"}
 	pointFields      = []string{"x", "y"}
 )
@@ -56,6 +60,9 @@ var reservedNames = []string{"summary.csv", "summary.md"}
 // experiment; a document without a name is named after the file. Parse
 // reports every problem it finds, in the order they appear in the file.
 func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
+	if err := checkUTF8(file, src); err != nil {
+		return nil, ErrorList{err}
+	}
 	d := &decoder{file: file}
 	defaultName := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	dec := yaml.NewDecoder(bytes.NewReader(src))
@@ -90,7 +97,9 @@ func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
 // syntaxError converts a YAML syntax error to an Error at its line. An
-// error without a line happened at the end of the file.
+// error without a line happened at the end of the file. yaml.v3 gives no
+// column; a tab in the line's indentation, the most common cause, is
+// pointed at.
 func syntaxError(file string, src []byte, err error) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	pos := Position{File: file, Line: lastLine(src)}
@@ -98,10 +107,55 @@ func syntaxError(file string, src []byte, err error) *Error {
 		pos.Line, _ = strconv.Atoi(m[1])
 		msg = strings.TrimPrefix(err.Error(), m[0])
 	}
-	if strings.Contains(msg, "end of stream") {
+	switch {
+	case strings.Contains(msg, "end of stream"):
 		msg += " (is a quote or bracket left open?)"
+	case tabColumn(src, pos.Line) > 0:
+		pos.Column = tabColumn(src, pos.Line)
+		msg += " (a tab: YAML indents with spaces only)"
 	}
 	return &Error{Pos: pos, Msg: "invalid YAML: " + msg}
+}
+
+// tabColumn returns the column of the first tab in the indentation of a
+// line (from 1), or 0 if there is none.
+func tabColumn(src []byte, line int) int {
+	lines := bytes.Split(src, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return 0
+	}
+	for i, c := range lines[line-1] {
+		switch c {
+		case '\t':
+			return i + 1
+		case ' ':
+			continue
+		}
+		break
+	}
+	return 0
+}
+
+// checkUTF8 refuses a file that is not UTF-8, pointing at the first byte
+// that is not.
+func checkUTF8(file string, src []byte) *Error {
+	if utf8.Valid(src) {
+		return nil
+	}
+	line, col := 1, 1
+	for len(src) > 0 {
+		r, size := utf8.DecodeRune(src)
+		if r == utf8.RuneError && size <= 1 {
+			return &Error{Pos: Position{File: file, Line: line, Column: col},
+				Msg: fmt.Sprintf("not UTF-8: byte 0x%02X here; save the file as UTF-8", src[0])}
+		}
+		col++
+		if r == '\n' {
+			line, col = line+1, 1
+		}
+		src = src[size:]
+	}
+	return nil
 }
 
 // lastLine returns the number of the file's last line.
@@ -139,6 +193,10 @@ func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 	}
 	if v, ok := f.values["csv_digits"]; ok {
 		e.CSVDigits, _ = d.integer(v, "csv_digits", 1, MaxCSVDigits)
+	}
+	e.TraceEvery = 1
+	if v, ok := f.values["trace_every"]; ok {
+		e.TraceEvery, _ = d.integer(v, "trace_every", 1, MaxIterationsCap)
 	}
 	if v, ok := f.values["expected"]; ok {
 		e.Expected = d.expected(v, len(e.Data), e.maxIterations(), e.Settings.Trained())

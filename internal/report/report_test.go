@@ -190,7 +190,7 @@ func TestMarkdownEscapesCellSeparators(t *testing.T) {
 func TestDir(t *testing.T) {
 	root := t.TempDir()
 	files := []File{{"a/trace.csv", []byte("1\n")}, {"summary.csv", []byte("2\n")}}
-	d := NewDir(root)
+	d := NewDir(root, OS)
 	if err := d.Put(files...); err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func TestFolder(t *testing.T) {
 	}
 	first := map[string]string{"trace.csv": "a\nb\n", "iterations.md": "x\n", "result.csv": "r\n"}
 	second := map[string]string{"trace.csv": "a\nb\nc\n", "iterations.md": "x\n", "result.csv": ""}
-	d := NewDir(root)
+	d := NewDir(root, OS)
 	write(d, first, true)
 	write(d, second, true)
 	write(d, map[string]string{"trace.csv": "lost\n"}, false)
@@ -262,7 +262,7 @@ func TestDirFailureNamesThePathAndLeavesNoTemporaryFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "a"), []byte("a file, not a folder"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := NewDir(root).Put(File{"b/ok.csv", []byte("1\n")}, File{"a/trace.csv", []byte("2\n")})
+	err := NewDir(root, OS).Put(File{"b/ok.csv", []byte("1\n")}, File{"a/trace.csv", []byte("2\n")})
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(root, "a")) {
 		t.Errorf("error %v, want one naming %s", err, filepath.Join(root, "a"))
 	}
@@ -285,7 +285,7 @@ func assertNoTemporaryFiles(t *testing.T, dir string) {
 func TestStaleNamesTheHighestFoldersWhoseRunsAreAllStale(t *testing.T) {
 	root := t.TempDir()
 	for _, run := range []string{"article", "old", "lr/alpha=0.1", "lr/alpha=0.2", "gone/alpha=0.1/b3=0", "gone/alpha=0.1/b3=1"} {
-		if err := NewDir(root).Put(File{run + "/" + ResultFile, []byte("x\n")}); err != nil {
+		if err := NewDir(root, OS).Put(File{run + "/" + ResultFile, []byte("x\n")}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -307,10 +307,10 @@ func TestStaleNamesTheHighestFoldersWhoseRunsAreAllStale(t *testing.T) {
 
 func TestCheckWritesNothing(t *testing.T) {
 	root := t.TempDir()
-	if err := NewDir(root).Put(File{"a.csv", []byte("1\n")}, File{"b.csv", []byte("2\n")}); err != nil {
+	if err := NewDir(root, OS).Put(File{"a.csv", []byte("1\n")}, File{"b.csv", []byte("2\n")}); err != nil {
 		t.Fatal(err)
 	}
-	check := NewCheck(root)
+	check := NewCheck(root, OS)
 	if err := check.Put(File{"a.csv", []byte("1\n")}, File{"b.csv", []byte("3\n")}, File{"c/d.csv", []byte("4\n")}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,21 +26,23 @@ import (
 type Dir struct {
 	root  string
 	write bool
+	fs    FileSystem
 
 	mu      sync.Mutex
 	put     int
 	changed []string
 }
 
-// NewDir returns a Dir that writes under root, creating folders as needed.
-func NewDir(root string) *Dir {
-	return &Dir{root: root, write: true}
+// NewDir returns a Dir that writes under root on fsys, creating folders as
+// needed.
+func NewDir(root string, fsys FileSystem) *Dir {
+	return &Dir{root: root, write: true, fs: fsys}
 }
 
-// NewCheck returns a Dir that compares files with those under root and
-// writes nothing.
-func NewCheck(root string) *Dir {
-	return &Dir{root: root}
+// NewCheck returns a Dir that compares files with those under root on fsys
+// and writes nothing.
+func NewCheck(root string, fsys FileSystem) *Dir {
+	return &Dir{root: root, fs: fsys}
 }
 
 // Counts returns how many files were put, and how many of them were new or
@@ -99,29 +101,53 @@ type Folder struct {
 }
 
 // OpenFolder starts writing files in the folder at rel, a path under the
-// Dir's root ("." for the root itself).
+// Dir's root ("." for the root itself). It refuses a path that goes
+// through a symbolic link below the root, which could lead outside it.
 func (d *Dir) OpenFolder(rel string) (*Folder, error) {
 	f := &Folder{dir: d, rel: filepath.ToSlash(rel), final: filepath.Join(d.root, rel)}
-	if !d.write {
-		return f, nil
+	exists, err := d.walkIn(rel)
+	if err != nil || !d.write || exists {
+		return f, err
 	}
-	_, err := os.Stat(f.final)
-	switch {
-	case err == nil:
-		return f, nil
-	case !errors.Is(err, os.ErrNotExist):
-		return nil, fmt.Errorf("writing %s: %w", f.final, err)
-	case rel == ".":
-		err = os.MkdirAll(f.final, 0o755)
-	default:
-		if err = os.MkdirAll(filepath.Dir(f.final), 0o755); err == nil {
-			f.staging, err = tempFolder(f.final)
-		}
+	if rel == "." {
+		err = d.fs.MkdirAll(f.final, 0o755)
+	} else if err = d.fs.MkdirAll(filepath.Dir(f.final), 0o755); err == nil {
+		f.staging, err = d.tempFolder(f.final)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", f.final, err)
 	}
 	return f, nil
+}
+
+// walkIn follows rel from the root, one folder at a time, and reports
+// whether its last folder exists. A symbolic link below the root, or a file
+// where a folder should be, on the way is an error.
+func (d *Dir) walkIn(rel string) (exists bool, err error) {
+	paths := []string{d.root}
+	if rel != "." {
+		for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+			paths = append(paths, filepath.Join(paths[len(paths)-1], part))
+		}
+	}
+	for i, path := range paths {
+		stat := d.fs.Lstat
+		if i == 0 {
+			stat = d.fs.Stat // the root may be a link; the user chose it
+		}
+		info, err := stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return false, nil
+		case err != nil:
+			return false, fmt.Errorf("writing %s: %w", path, err)
+		case info.Mode()&fs.ModeSymlink != 0:
+			return false, fmt.Errorf("writing %s: it is a symbolic link, and the runner does not write through links, which may lead outside %s; remove it, or choose another folder with -o", path, d.root)
+		case !info.IsDir():
+			return false, fmt.Errorf("writing %s: it is a file, where the runner needs a folder", path)
+		}
+	}
+	return true, nil
 }
 
 // tempMarker marks the names of temporary files and folders, which stay
@@ -135,21 +161,22 @@ func tempName(path string) string {
 }
 
 // tempFolder makes a folder with a temporary name for the folder at path.
-func tempFolder(path string) (string, error) {
+func (d *Dir) tempFolder(path string) (string, error) {
 	for {
 		name := tempName(path)
-		if err := os.Mkdir(name, 0o755); !errors.Is(err, os.ErrExist) {
+		if err := d.fs.Mkdir(name, 0o755); !errors.Is(err, fs.ErrExist) {
 			return name, err
 		}
 	}
 }
 
 // tempFile creates a file with a temporary name for the file at path.
-func tempFile(path string) (*os.File, error) {
+func (d *Dir) tempFile(path string) (io.WriteCloser, string, error) {
 	for {
-		f, err := os.OpenFile(tempName(path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if !errors.Is(err, os.ErrExist) {
-			return f, err
+		name := tempName(path)
+		f, err := d.fs.Create(name, 0o644)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, name, err
 		}
 	}
 }
@@ -164,20 +191,19 @@ func (f *Folder) Create(name string) (*Pending, error) {
 	p := &Pending{rel: joinRel(f.rel, name), final: filepath.Join(f.final, name)}
 	f.files = append(f.files, p)
 	if f.dir.write {
-		var file *os.File
 		var err error
 		if f.staging != "" {
-			file, err = os.OpenFile(filepath.Join(f.staging, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			p.path = filepath.Join(f.staging, name)
+			p.file, err = f.dir.fs.Create(p.path, 0o644)
 		} else {
-			file, err = tempFile(p.final)
+			p.file, p.path, err = f.dir.tempFile(p.final)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("writing %s: %w", p.final, err)
 		}
-		p.file = file
 	}
 	if f.staging == "" { // the file may exist: compare with it
-		p.openOld()
+		p.openOld(f.dir.fs)
 	} else {
 		p.differs = true
 	}
@@ -209,16 +235,18 @@ func (f *Folder) Commit() error {
 		}
 	}
 	if f.staging != "" {
-		if err := os.Rename(f.staging, f.final); err != nil {
+		if err := f.dir.fs.Rename(f.staging, f.final); err != nil {
 			return fmt.Errorf("writing %s: %w", f.final, err)
 		}
-	}
-	for _, p := range f.files {
-		if f.dir.write && f.staging == "" {
-			if err := p.replace(); err != nil {
+		f.staging = ""
+	} else if f.dir.write {
+		for _, p := range f.files {
+			if err := p.replace(f.dir.fs); err != nil {
 				return err
 			}
 		}
+	}
+	for _, p := range f.files {
 		f.dir.count(p.rel, p.differs)
 	}
 	f.files = nil
@@ -233,12 +261,12 @@ func (f *Folder) Abort() {
 	}
 	for _, p := range f.files {
 		p.close()
-		if f.staging == "" && p.file != nil {
-			os.Remove(p.file.Name())
+		if f.staging == "" && p.path != "" {
+			f.dir.fs.Remove(p.path) // gone already, if it was renamed into place
 		}
 	}
 	if f.staging != "" {
-		os.RemoveAll(f.staging)
+		f.dir.fs.RemoveAll(f.staging)
 	}
 	f.files = nil
 }
@@ -248,17 +276,18 @@ func (f *Folder) Abort() {
 // callers that write in small pieces buffer them.
 type Pending struct {
 	rel, final string
-	file       *os.File      // the file written, or nil for a check
-	oldFile    *os.File      // the file replaced, while it matches
-	old        *bufio.Reader // reads oldFile
+	path       string         // the file written, or "" for a check
+	file       io.WriteCloser // writes path
+	oldFile    io.ReadCloser  // the file replaced, while it matches
+	old        *bufio.Reader  // reads oldFile
 	differs    bool
 	err        error
 }
 
 // openOld opens the file that a pending file would replace, to compare with
 // it; if there is none, the pending file differs.
-func (p *Pending) openOld() {
-	f, err := os.Open(p.final)
+func (p *Pending) openOld(fsys FileSystem) {
+	f, err := fsys.Open(p.final)
 	if err != nil {
 		p.differs = true
 		return
@@ -310,20 +339,25 @@ func (p *Pending) close() error {
 	if p.file == nil {
 		return p.err
 	}
-	if err := p.file.Close(); err != nil && p.err == nil && !errors.Is(err, os.ErrClosed) {
+	if err := p.file.Close(); err != nil && p.err == nil {
 		p.err = fmt.Errorf("writing %s: %w", p.final, err)
 	}
+	p.file = nil
 	return p.err
 }
 
 // replace renames the written file over the one it replaces, or drops it
 // if they are the same.
-func (p *Pending) replace() error {
-	if !p.differs {
-		return os.Remove(p.file.Name())
+func (p *Pending) replace(fsys FileSystem) error {
+	var err error
+	if p.differs {
+		err = fsys.Rename(p.path, p.final)
+	} else {
+		err = fsys.Remove(p.path)
 	}
-	if err := os.Rename(p.file.Name(), p.final); err != nil {
+	if err != nil {
 		return fmt.Errorf("writing %s: %w", p.final, err)
 	}
+	p.path = ""
 	return nil
 }
