@@ -31,7 +31,7 @@ echo "== peak memory (/usr/bin/time -v), written to /dev/shm"
 for f in long sweep100k; do
 	out=/dev/shm/runner-bench-$f
 	rm -rf "$out"
-	/usr/bin/time -v "$bin/runner" run -o "$out" "bench/$f.yaml" 2>&1 >/dev/null |
+	/usr/bin/time -v "$bin/runner" run --max-trace-rows 2000000 -o "$out" "bench/$f.yaml" 2>&1 >/dev/null |
 		grep -E "Elapsed|Maximum resident" | sed "s/^/$f: /"
 	rm -rf "$out"
 done

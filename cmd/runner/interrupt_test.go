@@ -94,7 +94,7 @@ func resultFiles(t *testing.T, dir string) []string {
 func checkWhole(t *testing.T, out string) {
 	t.Helper()
 	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(p, ".tmp") {
+		if err == nil && strings.Contains(d.Name(), ".tmp-") {
 			t.Errorf("temporary file left: %s", p)
 		}
 		return err

@@ -13,6 +13,7 @@ import (
 	"runner/internal/batch"
 	"runner/internal/experiment"
 	"runner/internal/report"
+	"runner/pkg/engine"
 )
 
 const runUsage = `Usage: runner run [flags] [PATH ...]
@@ -51,8 +52,12 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 	fs.Var(&shard, "shard", "run only the `K/N`-th of N interleaved slices of the runs and write no summary; then runner summarize")
 	failOn := statusFlag{}
 	fs.Var(failOn, "fail-on", "exit 1 if any run ends with one of these `STATUSES` (diverged, max-iterations, comma-separated)")
+	maxRows := fs.Int("max-trace-rows", DefaultMaxTraceRows, "refuse experiments whose traces could have more than `N` rows")
 	exps, err := loadExperiments(fs, stdout, args)
 	if err != nil {
+		return err
+	}
+	if err := checkTraceSizes(exps, *maxRows); err != nil {
 		return err
 	}
 	switch {
@@ -109,6 +114,30 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 	}
 	return errors.Join(handleStale(stdout, stderr, *out, stale, *prune), failures)
 }
+
+// DefaultMaxTraceRows bounds the rows of a trace unless --max-trace-rows
+// raises it: about 130 MB of trace.csv for the article's three points.
+const DefaultMaxTraceRows = 1_000_000
+
+// checkTraceSizes refuses, before anything runs, experiments whose traces
+// could grow beyond maxRows rows, saying how large they could grow.
+func checkTraceSizes(exps []*experiment.Experiment, maxRows int) error {
+	var errs experiment.ErrorList
+	for _, e := range exps {
+		rows := e.MaxTraceRows()
+		if rows <= maxRows {
+			continue
+		}
+		cols := 1 + len(engine.Columns(e.Settings.Trained(), len(e.Data)))
+		errs = append(errs, &experiment.Error{Pos: e.Pos, Field: "max_iterations",
+			Msg: fmt.Sprintf("a trace could reach %d rows (about %d MB), more than --max-trace-rows allows (%d); set trace_every: K to keep every K-th iteration, or raise --max-trace-rows",
+				rows, int64(rows)*int64(cols)*bytesPerNumber>>20, maxRows)})
+	}
+	return errs.Err()
+}
+
+// bytesPerNumber is about what a number takes in a trace, with its comma.
+const bytesPerNumber = 15
 
 // runIDs returns a test for the identifiers of the plan's runs.
 func runIDs(plan *experiment.Plan) func(string) bool {

@@ -1,8 +1,11 @@
 package experiment
 
 import (
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -39,6 +42,61 @@ func FuzzParse(f *testing.F) {
 					t.Errorf("run %s has invalid settings %+v", r.ID, r.Settings)
 				}
 			}
+		}
+	})
+}
+
+// FuzzSweep declares a range sweep of any sweepable field from fuzzed ends,
+// count and scale, and checks that it is either refused with positions or
+// expands to exactly count runs whose values are valid for the field,
+// distinct, in order, and between the ends.
+func FuzzSweep(f *testing.F) {
+	f.Add(uint8(0), 0.01, 0.33, uint16(33), false)
+	f.Add(uint8(1), -1.0, 1.0, uint16(5), false)
+	f.Add(uint8(3), 10.0, 1000.0, uint16(3), true)
+	f.Add(uint8(0), 1e-4, 1.0, uint16(9), true)
+	f.Add(uint8(4), 3.0, 3.0, uint16(1), false)
+	f.Fuzz(func(t *testing.T, field uint8, from, to float64, count uint16, log bool) {
+		name := sweepable[int(field)%len(sweepable)]
+		scale := "linear"
+		if log {
+			scale = "log"
+		}
+		doc := fmt.Sprintf("name: f\ndata: [{x: 0, y: 0}]\nweights: {w1: 1, b1: 0, w2: 1, b2: 0, w3: 1, w4: 1}\n"+
+			"alpha: 0.1\ntolerance: 0.001\nsweep: {%s: {from: %s, to: %s, count: %d, scale: %s}}\n",
+			name, strconv.FormatFloat(from, 'g', -1, 64), strconv.FormatFloat(to, 'g', -1, 64), count, scale)
+		exps, errs := Parse("fuzz.yaml", []byte(doc))
+		if errs != nil {
+			for _, e := range errs {
+				if e.Pos.Line < 1 || e.Pos.Column < 1 {
+					t.Errorf("problem without a line and column: %v", e)
+				}
+			}
+			return
+		}
+		e := exps[0]
+		if e.RunCount() != int(count) {
+			t.Fatalf("%s: %d runs, want %d", doc, e.RunCount(), count)
+		}
+		lo, hi := min(from, to), max(from, to)
+		slack := 1e-11 * max(math.Abs(lo), math.Abs(hi))
+		if name == "max_iterations" {
+			slack = 0.5
+		}
+		var prev float64
+		for i := range e.RunCount() {
+			r := e.Run(i)
+			v := r.Swept[0].Value
+			if v < lo-slack || v > hi+slack {
+				t.Errorf("%s: run %d: %v outside [%v, %v]", doc, i, v, lo, hi)
+			}
+			if i > 0 && (v == prev || (v > prev) != (to > from)) {
+				t.Errorf("%s: run %d: %v after %v", doc, i, v, prev)
+			}
+			if problem := checkValue(name, v, FormatValue(v)); problem != "" {
+				t.Errorf("%s: run %d: %s", doc, i, problem)
+			}
+			prev = v
 		}
 	})
 }

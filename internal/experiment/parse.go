@@ -96,16 +96,33 @@ func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
 // but no column.
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
-// syntaxError converts a YAML syntax error to an Error at its line. An
-// error without a line happened at the end of the file. yaml.v3 gives no
-// column; a tab in the line's indentation, the most common cause, is
-// pointed at.
+// parserProblems are the problems yaml.v3's parser (not its scanner)
+// reports. It numbers their lines from 0, and leaves line 0 out.
+var parserProblems = []string{
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'", "did not find expected '-' indicator",
+	"did not find expected <document start>", "did not find expected <stream-start>", "did not find expected key",
+	"did not find expected node content", "found duplicate %TAG directive", "found duplicate %YAML directive",
+	"found incompatible YAML document", "found undefined tag handle",
+}
+
+// syntaxError converts a YAML syntax error to an Error at its line, which
+// yaml.v3 numbers from 1 for scanning problems, from 0 for parsing ones.
+// A scanning error without a line happened at the end of the file. yaml.v3
+// gives no column; a tab in the line's indentation, the most common cause,
+// is pointed at.
 func syntaxError(file string, src []byte, err error) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	pos := Position{File: file, Line: lastLine(src)}
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		msg = strings.TrimPrefix(err.Error(), m[0])
+	}
+	if slices.Contains(parserProblems, msg) {
+		pos.Line = 1
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			pos.Line = n + 1
+		}
 	}
 	switch {
 	case strings.Contains(msg, "end of stream"):
@@ -335,6 +352,17 @@ func (d *decoder) requiredNumber(f fields, key string) float64 {
 	}
 	x, _ := d.number(v, join(f.path, key))
 	return x
+}
+
+// MaxTraceRows returns the most rows a run's trace.csv may have: one per
+// iteration up to max_iterations, or with trace_every K, the first, every
+// K-th and the last.
+func (e *Experiment) MaxTraceRows() int {
+	n := e.maxIterations()
+	if e.TraceEvery > 1 {
+		n = min(n, n/e.TraceEvery+2)
+	}
+	return n
 }
 
 // maxIterations returns the most iterations any run of the experiment may

@@ -14,11 +14,15 @@ import (
 // TraceWriter writes a run's trace as CSV while the run goes: a header,
 // then one row per iteration, formatted as it is computed. Its Observe
 // method is an observer for batch.Run; memory does not grow with the
-// number of iterations.
+// number of iterations. With the experiment's trace_every K > 1, it keeps
+// the first iteration, every K-th, and the last.
 type TraceWriter struct {
 	buf    *bufio.Writer
 	w      *csv.Writer
 	digits int
+	every  int
+	last   engine.Iteration // the last iteration seen, if not written
+	held   bool             // whether last is yet to be written
 	record []string
 	values []float64
 	num    []byte // the row's numbers, one after the other
@@ -36,14 +40,26 @@ func NewTraceWriter(w io.Writer, r *experiment.Run) (*TraceWriter, error) {
 	buf := traceBuffers.Get().(*bufio.Writer)
 	buf.Reset(w)
 	// csv.NewWriter uses buf itself, as it is a large enough bufio.Writer.
-	t := &TraceWriter{buf: buf, w: csv.NewWriter(buf), digits: csvDigits(r), record: make([]string, len(header))}
+	t := &TraceWriter{buf: buf, w: csv.NewWriter(buf), digits: csvDigits(r), every: max(1, r.Experiment.TraceEvery),
+		record: make([]string, len(header))}
 	return t, t.w.Write(header)
 }
 
-// Observe writes an iteration's row. Its numbers are formatted into one
+// Observe writes an iteration's row, or holds it in case it is the last.
+func (t *TraceWriter) Observe(it *engine.Iteration) error {
+	if t.every > 1 && it.N > 1 && it.N%t.every != 0 {
+		it.CopyTo(&t.last)
+		t.held = true
+		return nil
+	}
+	t.held = false
+	return t.write(it)
+}
+
+// write writes an iteration's row. Its numbers are formatted into one
 // buffer, which becomes one string that the record's fields slice: a row
 // costs one allocation.
-func (t *TraceWriter) Observe(it *engine.Iteration) error {
+func (t *TraceWriter) write(it *engine.Iteration) error {
 	t.values = it.AppendValues(t.values[:0])
 	t.num = strconv.AppendInt(t.num[:0], int64(it.N), 10)
 	t.ends = append(t.ends[:0], len(t.num))
@@ -58,8 +74,14 @@ func (t *TraceWriter) Observe(it *engine.Iteration) error {
 	return t.w.Write(t.record)
 }
 
-// Flush writes any buffered rows and releases the writer's buffer.
+// Flush writes the last iteration if it was held, and any buffered rows,
+// and releases the writer's buffer.
 func (t *TraceWriter) Flush() error {
+	if t.held {
+		if err := t.write(&t.last); err != nil {
+			return err
+		}
+	}
 	t.w.Flush()
 	err := t.w.Error()
 	t.buf.Reset(nil)

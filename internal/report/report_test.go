@@ -324,3 +324,39 @@ func TestCheckWritesNothing(t *testing.T) {
 		t.Errorf("check made a folder")
 	}
 }
+
+func TestTraceEvery(t *testing.T) {
+	e := &experiment.Experiment{
+		Name:       "every",
+		Data:       []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}},
+		Start:      engine.Network{Params: engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}},
+		Settings:   engine.Settings{Alpha: 0.001, Tolerance: 1e-12, MaxIterations: 23},
+		TraceEvery: 5,
+	}
+	for _, tt := range []struct {
+		max  int
+		rows string
+	}{{23, "1 5 10 15 20 23"}, {20, "1 5 10 15 20"}, {1, "1"}} {
+		e.Settings.MaxIterations = tt.max
+		run := e.Run(0)
+		var b bytes.Buffer
+		tw, err := NewTraceWriter(&b, &run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := batch.Run(context.Background(), run, tw.Observe); err != nil || tw.Flush() != nil {
+			t.Fatal(err)
+		}
+		records, err := csv.NewReader(&b).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []string
+		for _, r := range records[1:] {
+			rows = append(rows, r[0])
+		}
+		if got := strings.Join(rows, " "); got != tt.rows {
+			t.Errorf("max_iterations %d, trace_every 5: rows %s, want %s", tt.max, got, tt.rows)
+		}
+	}
+}
