@@ -55,16 +55,20 @@ func TestFormatReadable(t *testing.T) {
 	}
 }
 
-// outcome runs the article's descent for the report's tests.
-func outcome(t *testing.T, alpha float64, maxIterations int) batch.Outcome {
-	t.Helper()
-	e := &experiment.Experiment{
+// article returns the article's experiment with the given settings.
+func article(alpha, tolerance float64, maxIterations int) *experiment.Experiment {
+	return &experiment.Experiment{
 		Name:     "test",
 		Data:     []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}},
 		Start:    engine.Network{Params: engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}},
-		Settings: engine.Settings{Alpha: alpha, Tolerance: 1e-3, MaxIterations: maxIterations},
+		Settings: engine.Settings{Alpha: alpha, Tolerance: tolerance, MaxIterations: maxIterations},
 	}
-	o, err := batch.Run(context.Background(), e.Run(0), nil)
+}
+
+// outcome runs the article's descent for the report's tests.
+func outcome(t *testing.T, alpha float64, maxIterations int) batch.Outcome {
+	t.Helper()
+	o, err := batch.Run(context.Background(), article(alpha, 1e-3, maxIterations).Run(0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,13 +79,7 @@ func outcome(t *testing.T, alpha float64, maxIterations int) batch.Outcome {
 // encoding/csv, and checks every value against the engine's to the 12
 // digits written.
 func TestTraceRoundTrips(t *testing.T) {
-	e := &experiment.Experiment{
-		Name:     "test",
-		Data:     []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}},
-		Start:    engine.Network{Params: engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}},
-		Settings: engine.Settings{Alpha: 0.1, Tolerance: 1e-3, MaxIterations: 1000},
-	}
-	run := e.Run(0)
+	run := article(0.1, 1e-3, 1000).Run(0)
 	var b bytes.Buffer
 	tw, err := NewTraceWriter(&b, &run)
 	if err != nil {
@@ -326,13 +324,8 @@ func TestCheckWritesNothing(t *testing.T) {
 }
 
 func TestTraceEvery(t *testing.T) {
-	e := &experiment.Experiment{
-		Name:       "every",
-		Data:       []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}},
-		Start:      engine.Network{Params: engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}},
-		Settings:   engine.Settings{Alpha: 0.001, Tolerance: 1e-12, MaxIterations: 23},
-		TraceEvery: 5,
-	}
+	e := article(0.001, 1e-12, 23)
+	e.TraceEvery = 5
 	for _, tt := range []struct {
 		max  int
 		rows string
