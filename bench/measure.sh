@@ -21,8 +21,10 @@ for where in "$disk" /dev/shm; do
 	echo "== reference workload, written to $where"
 	hyperfine -N --warmup 1 --runs 10 --prepare "rm -rf $out" \
 		"$bin/floor -o $out" \
-		"$bin/runner run -j 1 -o $out bench/workload.yaml" \
+		"$bin/runner run --no-plots -j 1 -o $out bench/workload.yaml" \
+		"$bin/runner run --no-plots -j 2 -o $out bench/workload.yaml" \
 		"$bin/runner run -j 2 -o $out bench/workload.yaml" \
+		"$bin/runner run --all-plots -j 2 -o $out bench/workload.yaml" \
 		"/usr/bin/python3 bench/numpy_workload.py $out"
 	rm -rf "$out"
 done
@@ -39,3 +41,4 @@ done
 echo "== Go benchmarks"
 go test -run XXX -bench . -benchmem -count 5 ./pkg/engine
 go test -run XXX -bench 'Runs|TraceRow' -count 5 ./bench
+go test -run XXX -bench . -benchmem -count 5 ./internal/plots

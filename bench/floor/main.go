@@ -1,10 +1,10 @@
 // Command floor is the floor of BENCHMARKS.md: the least a Go program must
 // do for the reference workload (bench/workload.yaml). It runs the same
 // descent for the same 1000 learning rates and writes the same files as
-// `runner run` does, byte for byte (a test checks it), with nothing else:
-// no YAML, no validation, no table library, no worker pool, no atomic
-// writes, no comparison with files already there. The runner's time for
-// the whole workload is compared with it.
+// `runner run --no-plots` does, byte for byte (a test checks it), with
+// nothing else: no YAML, no validation, no table library, no worker pool,
+// no atomic writes, no comparison with files already there. The runner's
+// time for the whole workload is compared with it.
 //
 //	go run ./bench/floor -o DIR
 package main
@@ -104,7 +104,10 @@ func run(out string) error {
 	if err := writeFile(filepath.Join(out, "summary.csv"), buf); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(out, "summary.md"), summaryMD(buf[:0], results))
+	if err := writeFile(filepath.Join(out, "summary.md"), summaryMD(buf[:0], results)); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(out, "README.md"), indexMD(buf[:0], results))
 }
 
 // alphaAt returns learning rate k of the linear range, rounded to 12
@@ -219,6 +222,18 @@ func summaryMD(b []byte, results []result) []byte {
 	}
 	b = markdownTable(b, header, cells, 1<<0|1<<6)
 	return append(b, "\nb3* is the b3 that minimises SSR, and error factor = |1 - 2·N·α| the factor by which each step multiplies the distance to it (N data points): descent converges when it is below 1. summary.csv has the same rows with full precision.\n"...)
+}
+
+// indexMD appends the results folder's README.md, as the runner writes it
+// without pictures (--no-plots).
+func indexMD(b []byte, results []result) []byte {
+	b = append(b, "# Results\n\nWritten by the runner; do not edit. The same runs as [summary.md](summary.md), with links to every file; [summary.csv](summary.csv) has the numbers in full.\n\n## Runs\n\n"...)
+	var cells [][]string
+	for _, res := range results {
+		cells = append(cells, []string{"[" + res.id + "](" + res.id + "/iterations.md)", "converged", strconv.Itoa(res.iterations),
+			readable(res.ssr), "[trace](" + res.id + "/trace.csv)"})
+	}
+	return markdownTable(b, []string{"run", "status", "iterations", "SSR final", "files"}, cells, 1<<0|1<<1|1<<4)
 }
 
 // markdownTable appends a Markdown table whose columns are right-aligned

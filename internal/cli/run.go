@@ -12,6 +12,7 @@ import (
 
 	"runner/internal/batch"
 	"runner/internal/experiment"
+	"runner/internal/plots"
 	"runner/internal/report"
 	"runner/pkg/engine"
 )
@@ -53,6 +54,8 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 	failOn := statusFlag{}
 	fs.Var(failOn, "fail-on", "exit 1 if any run ends with one of these `STATUSES` (diverged, max-iterations, comma-separated)")
 	maxRows := fs.Int("max-trace-rows", DefaultMaxTraceRows, "refuse experiments whose traces could have more than `N` rows")
+	var pics pictures
+	pics.addFlags(fs)
 	exps, err := loadExperiments(fs, stdout, args)
 	if err != nil {
 		return err
@@ -86,13 +89,13 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 	if *check {
 		dir = report.NewCheck(*out, resultsFS)
 	}
-	b := &batchRun{runs: runs, dir: dir}
+	b := &batchRun{runs: runs, dir: dir, pictures: pics}
 	if err := b.execute(ctx, *workers, newProgress(stderr, runs.Len())); err != nil {
 		return err
 	}
 	var stale []string
 	if shard.N == 0 {
-		if err := b.summarize(); err != nil {
+		if err := writeSummaries(dir, exps, b.records, pics); err != nil {
 			return err
 		}
 		if stale, err = report.Stale(*out, runIDs(plan)); err != nil {
@@ -191,11 +194,12 @@ func checkResults(stdout io.Writer, out string, dir *report.Dir, stale []string)
 // batchRun is a batch of runs being run: their records, in order, and what
 // the terminal shows of them.
 type batchRun struct {
-	runs    batch.Runs
-	dir     *report.Dir
-	records []report.Record
-	checks  []checkCount     // published values checked, by run
-	details []*batch.Outcome // the outcomes of a few runs, shown in detail
+	runs     batch.Runs
+	dir      *report.Dir
+	pictures pictures
+	records  []report.Record
+	checks   []checkCount     // published values checked, by run
+	details  []*batch.Outcome // the outcomes of a few runs, shown in detail
 }
 
 // checkCount counts a run's published values, and those that do not hold.
@@ -210,7 +214,7 @@ func (b *batchRun) execute(ctx context.Context, workers int, bar *progress) erro
 		b.details = make([]*batch.Outcome, n)
 	}
 	err := batch.Execute(ctx, b.runs, workers, func(ctx context.Context, i int, r experiment.Run) error {
-		o, rec, err := runAndWrite(ctx, b.dir, r)
+		o, rec, err := runAndWrite(ctx, b.dir, r, b.pictures.ofRuns(r.Experiment))
 		if err != nil {
 			return err
 		}
@@ -229,10 +233,10 @@ func (b *batchRun) execute(ctx context.Context, workers int, bar *progress) erro
 }
 
 // runAndWrite runs one run, streaming its trace into its folder, then
-// writes the rest of its files; the folder's files are put in place
-// together once all are written. If anything fails, the folder is left as
-// it was.
-func runAndWrite(ctx context.Context, dir *report.Dir, r experiment.Run) (o *batch.Outcome, rec report.Record, err error) {
+// writes the rest of its files, and its pictures if asked; the folder's
+// files are put in place together once all are written. If anything
+// fails, the folder is left as it was.
+func runAndWrite(ctx context.Context, dir *report.Dir, r experiment.Run, pictures bool) (o *batch.Outcome, rec report.Record, err error) {
 	folder, err := dir.OpenFolder(filepath.FromSlash(r.ID))
 	if err != nil {
 		return nil, report.Record{}, err
@@ -250,7 +254,14 @@ func runAndWrite(ctx context.Context, dir *report.Dir, r experiment.Run) (o *bat
 	if err != nil {
 		return nil, report.Record{}, err
 	}
-	outcome, err := batch.Run(ctx, r, tw.Observe)
+	observe, path := tw.Observe, plots.NewPath()
+	if pictures {
+		observe = func(it *engine.Iteration) error {
+			path.Observe(it)
+			return tw.Observe(it)
+		}
+	}
+	outcome, err := batch.Run(ctx, r, observe)
 	if err == nil {
 		err = tw.Flush()
 	}
@@ -258,6 +269,11 @@ func runAndWrite(ctx context.Context, dir *report.Dir, r experiment.Run) (o *bat
 		return nil, report.Record{}, err
 	}
 	files, rec, err := report.RunFiles(&outcome)
+	if err == nil && pictures {
+		var more []report.File
+		more, err = pictureFiles(&outcome, path)
+		files = append(files, more...)
+	}
 	for _, f := range files {
 		if err == nil {
 			err = folder.Put(f.Path, f.Data)
@@ -269,6 +285,19 @@ func runAndWrite(ctx context.Context, dir *report.Dir, r experiment.Run) (o *bat
 	return &outcome, rec, err
 }
 
+// pictureFiles draws a run's descent.svg and fit.svg.
+func pictureFiles(o *batch.Outcome, path *plots.Path) ([]report.File, error) {
+	descent, err := plots.Descent(o, path)
+	if err != nil {
+		return nil, fmt.Errorf("drawing %s/descent.svg: %w", o.Run.ID, err)
+	}
+	fit, err := plots.Fit(o)
+	if err != nil {
+		return nil, fmt.Errorf("drawing %s/fit.svg: %w", o.Run.ID, err)
+	}
+	return []report.File{{Path: "descent.svg", Data: descent}, {Path: "fit.svg", Data: fit}}, nil
+}
+
 // finished counts the runs that have finished.
 func (b *batchRun) finished() int {
 	done := 0
@@ -278,15 +307,6 @@ func (b *batchRun) finished() int {
 		}
 	}
 	return done
-}
-
-// summarize writes the summary files.
-func (b *batchRun) summarize() error {
-	files, err := report.SummaryFiles(b.records)
-	if err != nil {
-		return err
-	}
-	return b.dir.Put(files...)
 }
 
 // show writes what the terminal shows: each run in detail if there are

@@ -15,17 +15,20 @@ import (
 
 const summarizeUsage = `Usage: runner summarize [-o DIR] [PATH ...]
 
-Rebuild summary.csv and summary.md under DIR from the result.csv of every
-run of the experiments in PATHs (default experiments/), in the order a
-single run would list them. Use it after running the runs in several
-processes with runner run --shard K/N: the summary is then byte for byte the
-one a single runner run writes. Every run must have its result.csv.
+Rebuild summary.csv, summary.md, the sweeps' sweep.svg and README.md under
+DIR from the result.csv of every run of the experiments in PATHs (default
+experiments/), in the order a single run would list them. Use it after
+running the runs in several processes with runner run --shard K/N, with the
+same -o and picture flags: the files are then byte for byte those a single
+runner run writes. Every run must have its result.csv.
 `
 
 // summarizeCommand is `runner summarize`.
 func summarizeCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 	fset := newFlagSet("summarize", summarizeUsage)
 	out := fset.String("o", DefaultResults, "read and write results under `DIR`")
+	var pics pictures
+	pics.addFlags(fset)
 	exps, err := loadExperiments(fset, stdout, args)
 	if err != nil {
 		return err
@@ -35,12 +38,8 @@ func summarizeCommand(_ context.Context, stdout, _ io.Writer, args []string) err
 	if err != nil {
 		return err
 	}
-	files, err := report.SummaryFiles(records)
-	if err != nil {
-		return err
-	}
 	dir := report.NewDir(*out, resultsFS)
-	if err := dir.Put(files...); err != nil {
+	if err := writeSummaries(dir, exps, records, pics); err != nil {
 		return err
 	}
 	if err := report.WriteSummary(stdout, records); err != nil {

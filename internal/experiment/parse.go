@@ -53,8 +53,9 @@ var misplacedWeight = map[string]string{
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // reservedNames would collide with files the runner writes beside the
-// experiments' folders.
-var reservedNames = []string{"summary.csv", "summary.md"}
+// experiments' folders (readme.md with README.md, on file systems that
+// ignore case).
+var reservedNames = []string{"summary.csv", "summary.md", "readme.md"}
 
 // Parse reads the experiments of one file. Each YAML document is one
 // experiment; a document without a name is named after the file. Parse

@@ -116,3 +116,21 @@ func (p *Plan) Run(i int) Run {
 	}
 	return p.exps[k].Run(i - start)
 }
+
+// SweptFields returns the fields the experiment's sweep and runs entries
+// set, in the order written: the sweep's axes, then the fields of runs
+// entries.
+func (e *Experiment) SweptFields() []string {
+	var fields []string
+	for _, a := range e.Axes {
+		fields = append(fields, a.Field)
+	}
+	for _, r := range e.Runs {
+		for _, s := range r {
+			if !slices.Contains(fields, s.Field) {
+				fields = append(fields, s.Field)
+			}
+		}
+	}
+	return fields
+}

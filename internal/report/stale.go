@@ -11,7 +11,7 @@ import (
 )
 
 // runFileNames are the files the runner writes in a run's folder.
-var runFileNames = []string{"trace.csv", "iterations.md", "expected.md", ResultFile}
+var runFileNames = []string{"trace.csv", "iterations.md", "expected.md", ResultFile, "descent.svg", "fit.svg", "sweep.svg"}
 
 // Stale finds the result folders under root that no current run writes:
 // run folders (those holding a result.csv or trace.csv) whose path is not

@@ -1,0 +1,148 @@
+package plots
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"runner/internal/batch"
+	"runner/pkg/engine"
+)
+
+// Descent draws a run's descent.svg. When b3 alone trains, it draws SSR as
+// a function of b3 over the run's path and the optimum, and marks each
+// iteration kept by path at its (b3, SSR), joined in order, the start and
+// the end labelled. When several parameters train, it draws SSR against
+// the iteration, on a log scale, over the parameters' paths.
+func Descent(o *batch.Outcome, path *Path) ([]byte, error) {
+	pts := path.points()
+	if o.Run.Settings.Trained() == engine.NewParamSet(engine.B3) {
+		return descentOfB3(o, pts)
+	}
+	return descentOfMany(o, pts)
+}
+
+// descentOfB3 draws SSR over b3 and the steps down it.
+func descentOfB3(o *batch.Outcome, pts []point) ([]byte, error) {
+	r := &o.Run
+	steps := make(plotter.XYs, len(pts))
+	b3s := make([]float64, 0, len(pts)+1)
+	for i, p := range pts {
+		steps[i] = plotter.XY{X: p.values[0], Y: p.ssr}
+		b3s = append(b3s, p.values[0])
+	}
+	// A range centred on the optimum, to show the whole bowl, that covers
+	// the path.
+	best := engine.Optimum(r.Start, r.Experiment.Data)
+	lo, hi := span(b3s...)
+	reach := max(best-lo, hi-best, 0.1)
+
+	p := plot.New()
+	p.Title.Text = title(o)
+	p.X.Label.Text = "b3"
+	p.Y.Label.Text = "SSR"
+	p.X.Min, p.X.Max = best-reach, best+reach
+	curve := plotter.NewFunction(func(b3 float64) float64 {
+		n := r.Start
+		n.B3 = b3
+		return n.SSR(r.Experiment.Data)
+	})
+	curve.Color, curve.Width, curve.Samples = pink, vg.Points(1.5), 200
+	line, marks, err := stepsOf(steps)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := plotter.NewLabels(plotter.XYLabels{
+		XYs:    plotter.XYs{steps[0], steps[len(steps)-1]},
+		Labels: []string{" start", " end"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.Add(curve, line, marks, labels)
+	return render(5*vg.Inch, 3.5*vg.Inch, p)
+}
+
+// title names a run and says how it ended, on a second line.
+func title(o *batch.Outcome) string {
+	return fmt.Sprintf("%s\n%v after %d iterations", o.Run.ID, o.Result.Status, o.Result.Iterations)
+}
+
+// roomForLegend widens a plot's x axis to the right of the data, so that
+// a legend in the top right corner covers none of it.
+func roomForLegend(p *plot.Plot) {
+	p.X.Max += (p.X.Max - p.X.Min) / 4
+}
+
+// stepsOf draws points joined in order, marked with MarkColor.
+func stepsOf(xys plotter.XYs) (*plotter.Line, *plotter.Scatter, error) {
+	line, marks, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return nil, nil, err
+	}
+	line.Color, line.Width = stepColor, vg.Points(0.75)
+	marks.GlyphStyle = draw.GlyphStyle{Color: MarkColor, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+	return line, marks, nil
+}
+
+// descentOfMany draws SSR over the iterations, on a log scale, and each
+// trained parameter's path below it.
+func descentOfMany(o *batch.Outcome, pts []point) ([]byte, error) {
+	r := &o.Run
+	ssr := make(plotter.XYs, len(pts))
+	for i, p := range pts {
+		ssr[i] = plotter.XY{X: float64(p.n), Y: max(p.ssr, math.SmallestNonzeroFloat64)}
+	}
+	top := plot.New()
+	top.Title.Text = title(o)
+	top.Y.Label.Text = "SSR"
+	top.Y.Scale, top.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	top.X.Tick.Marker = wholeTicks{}
+	line, err := plotter.NewLine(ssr)
+	if err != nil {
+		return nil, err
+	}
+	line.Color, line.Width = stepColor, vg.Points(1)
+	top.Add(line)
+
+	bottom := plot.New()
+	bottom.X.Label.Text = "iteration"
+	bottom.Y.Label.Text = "parameters"
+	bottom.X.Tick.Marker = wholeTicks{}
+	for j, k := range r.Settings.Trained().List() {
+		xys := make(plotter.XYs, len(pts))
+		for i, p := range pts {
+			xys[i] = plotter.XY{X: float64(p.n), Y: p.values[j]}
+		}
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width = plotutil.Color(j), vg.Points(1)
+		bottom.Add(l)
+		bottom.Legend.Add(k.String(), l)
+	}
+	bottom.Legend.Top = true
+	roomForLegend(bottom)
+	top.X.Min, top.X.Max = bottom.X.Min, bottom.X.Max
+	return render(6*vg.Inch, 6*vg.Inch, top, bottom)
+}
+
+// wholeTicks marks an axis of iterations with whole numbers.
+type wholeTicks struct{}
+
+func (wholeTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', -1, 64)
+		}
+	}
+	return ticks
+}

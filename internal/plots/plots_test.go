@@ -1,0 +1,126 @@
+package plots
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"runner/internal/batch"
+	"runner/internal/experiment"
+	"runner/pkg/engine"
+)
+
+// markFill is how the SVG fills the markers of MarkColor.
+var markFill = fmt.Sprintf("fill:#%02X%02X%02X", MarkColor.R, MarkColor.G, MarkColor.B)
+
+// run runs the article's experiment with the given settings, keeping its
+// path.
+func run(t testing.TB, train engine.ParamSet, alpha float64, maxIterations int) (*batch.Outcome, *Path) {
+	t.Helper()
+	e := &experiment.Experiment{
+		Name:     "article",
+		Data:     []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}},
+		Start:    engine.Network{Params: engine.Params{W1: 3.34, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30}},
+		Settings: engine.Settings{Alpha: alpha, Tolerance: 1e-3, MaxIterations: maxIterations, Train: train},
+	}
+	path := NewPath()
+	o, err := batch.Run(context.Background(), e.Run(0), path.Observe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &o, path
+}
+
+// checkSVG checks that a picture is well-formed SVG, the same bytes when
+// drawn again, and has the given number of markers of MarkColor.
+func checkSVG(t *testing.T, name string, draw func() ([]byte, error), marks int) {
+	t.Helper()
+	svg, err := draw()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	d := xml.NewDecoder(bytes.NewReader(svg))
+	root := ""
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: not well-formed XML: %v", name, err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && root == "" {
+			root = se.Name.Local
+		}
+	}
+	if root != "svg" {
+		t.Errorf("%s: root element %q, want svg", name, root)
+	}
+	again, err := draw()
+	if err != nil || !bytes.Equal(svg, again) {
+		t.Errorf("%s: a second drawing differs", name)
+	}
+	if got := strings.Count(string(svg), markFill); got != marks {
+		t.Errorf("%s: %d markers, want %d", name, got, marks)
+	}
+	if len(svg) > 64<<10 {
+		t.Errorf("%s: %d bytes; pictures should stay small", name, len(svg))
+	}
+}
+
+func TestPictures(t *testing.T) {
+	o, path := run(t, engine.NewParamSet(engine.B3), 0.1, 1000)
+	checkSVG(t, "descent", func() ([]byte, error) { return Descent(o, path) }, o.Result.Iterations)
+	checkSVG(t, "fit", func() ([]byte, error) { return Fit(o) }, 3+1) // three points, and the legend's
+
+	o, path = run(t, engine.NewParamSet(engine.W3, engine.W4, engine.B3), 0.1, 50)
+	checkSVG(t, "descent of several parameters", func() ([]byte, error) { return Descent(o, path) }, 0)
+
+	runs := []SweepRun{{0.01, 83, "converged"}, {0.1, 10, "converged"}, {0.34, 178, "diverged"}, {1.0 / 3, 1000, "max-iterations"}}
+	checkSVG(t, "sweep", func() ([]byte, error) { return Sweep("lr", "alpha", runs, 1.0/3) }, 0)
+	svg, err := Sweep("lr", "alpha", runs, 1.0/3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for status, n := range map[string]int{"converged": 2, "diverged": 1, "max-iterations": 1} {
+		c := statusColors[status].(interface{ RGBA() (r, g, b, a uint32) })
+		r, g, b, _ := c.RGBA()
+		fill := fmt.Sprintf("fill:#%02X%02X%02X", r>>8, g>>8, b>>8)
+		if got := strings.Count(string(svg), fill); got != n+1 { // and the legend's
+			t.Errorf("sweep: %d %s markers, want %d", got, status, n+1)
+		}
+	}
+}
+
+// TestPathThinsLongRuns feeds a path more iterations than it keeps: it
+// must keep the first and the last, evenly spaced ones between, and never
+// more than MaxPathPoints+1.
+func TestPathThinsLongRuns(t *testing.T) {
+	for _, n := range []int{1, 10, MaxPathPoints, MaxPathPoints + 1, 5000, 123457} {
+		p := NewPath()
+		it := engine.Iteration{Values: []float64{0}}
+		for i := 1; i <= n; i++ {
+			it.N, it.SSR, it.Values[0] = i, float64(i), float64(i)
+			p.Observe(&it)
+		}
+		pts := p.points()
+		if len(pts) > MaxPathPoints+1 || pts[0].n != 1 || pts[len(pts)-1].n != n {
+			t.Fatalf("%d iterations: %d points from %d to %d", n, len(pts), pts[0].n, pts[len(pts)-1].n)
+		}
+		if n <= MaxPathPoints && len(pts) != n {
+			t.Errorf("%d iterations: %d points, want every one", n, len(pts))
+		}
+		if n > MaxPathPoints && len(pts) < MaxPathPoints/2 {
+			t.Errorf("%d iterations: only %d points", n, len(pts))
+		}
+		for i := 1; i < len(pts)-1; i++ {
+			if pts[i].n-pts[i-1].n != pts[1].n-pts[0].n || pts[i].values[0] != float64(pts[i].n) {
+				t.Fatalf("%d iterations: uneven or wrong point %d: %+v", n, i, pts[i])
+			}
+		}
+	}
+}
