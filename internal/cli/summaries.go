@@ -67,12 +67,9 @@ func writeSummaries(dir *report.Dir, exps []*experiment.Experiment, records []re
 // sweepPicture draws an experiment's sweep.svg from its runs' records:
 // iterations against α if α varies, else against the first field swept.
 func sweepPicture(e *experiment.Experiment, records []report.Record) ([]byte, error) {
-	var own []report.Record
-	for _, r := range records {
-		if r.Get("experiment") == e.Name {
-			own = append(own, r)
-		}
-	}
+	// An experiment's runs are together, in the order of the records.
+	first := slices.IndexFunc(records, func(r report.Record) bool { return r.Get("experiment") == e.Name })
+	own := records[first : first+e.RunCount()]
 	field := e.SweptFields()[0]
 	if slices.ContainsFunc(own, func(r report.Record) bool { return r.Get("alpha") != own[0].Get("alpha") }) {
 		field = "alpha"
@@ -82,7 +79,8 @@ func sweepPicture(e *experiment.Experiment, records []report.Record) ([]byte, er
 		column = "b3_initial"
 	}
 	runs := make([]plots.SweepRun, len(own))
-	for i, r := range own {
+	for i := range own {
+		r := &own[i]
 		v, err := strconv.ParseFloat(r.Get(column), 64)
 		if err != nil {
 			return nil, err

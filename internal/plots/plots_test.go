@@ -124,3 +124,19 @@ func TestPathThinsLongRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestSweepThinsLargeSweeps(t *testing.T) {
+	for _, n := range []int{1, MaxSweepPoints, MaxSweepPoints + 1, 100_000} {
+		runs := make([]SweepRun, n)
+		for i := range runs {
+			runs[i] = SweepRun{Value: float64(i + 1), Iterations: i, Status: "converged"}
+		}
+		kept := thinned(runs)
+		if len(kept) > MaxSweepPoints || kept[0] != runs[0] || kept[len(kept)-1] != runs[n-1] {
+			t.Errorf("%d runs: kept %d, from %v to %v", n, len(kept), kept[0], kept[len(kept)-1])
+		}
+		if n <= MaxSweepPoints && len(kept) != n {
+			t.Errorf("%d runs: kept %d, want all", n, len(kept))
+		}
+	}
+}

@@ -17,14 +17,20 @@ type SweepRun struct {
 	Status     string
 }
 
+// MaxSweepPoints bounds the runs a sweep's picture marks: a larger sweep is
+// thinned to every k-th run and the last, evenly over its runs in order.
+const MaxSweepPoints = 1000
+
 // statuses are the statuses, in the order the legend lists them.
 var statuses = []string{"converged", "max-iterations", "diverged"}
 
 // Sweep draws a sweep's sweep.svg: the iterations each run took against
 // the swept field, on a log axis when its values span more than two
 // decades, marked by status; and, if limit > 0, a line at that value (the
-// stability limit α = 1/N of b3-only descent).
+// stability limit α = 1/N of b3-only descent). A sweep of more than
+// MaxSweepPoints runs is thinned.
 func Sweep(name, field string, runs []SweepRun, limit float64) ([]byte, error) {
+	runs = thinned(runs)
 	p := plot.New()
 	p.Title.Text = name
 	p.X.Label.Text = field
@@ -70,4 +76,17 @@ func Sweep(name, field string, runs []SweepRun, limit float64) ([]byte, error) {
 	p.Y.Min = 0
 	p.Y.Max += (p.Y.Max - p.Y.Min) / 3 // room for the legend
 	return render(6*vg.Inch, 4*vg.Inch, p)
+}
+
+// thinned keeps at most MaxSweepPoints runs: every k-th and the last.
+func thinned(runs []SweepRun) []SweepRun {
+	if len(runs) <= MaxSweepPoints {
+		return runs
+	}
+	k := (len(runs) + MaxSweepPoints - 2) / (MaxSweepPoints - 1)
+	var kept []SweepRun
+	for i := 0; i < len(runs)-1; i += k {
+		kept = append(kept, runs[i])
+	}
+	return append(kept, runs[len(runs)-1])
 }
