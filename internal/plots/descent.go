@@ -80,14 +80,14 @@ func roomForLegend(p *plot.Plot) {
 	p.X.Max += (p.X.Max - p.X.Min) / 4
 }
 
-// stepsOf draws points joined in order, marked with MarkColor.
+// stepsOf draws points joined in order, marked with markColor.
 func stepsOf(xys plotter.XYs) (*plotter.Line, *plotter.Scatter, error) {
 	line, marks, err := plotter.NewLinePoints(xys)
 	if err != nil {
 		return nil, nil, err
 	}
 	line.Color, line.Width = stepColor, vg.Points(0.75)
-	marks.GlyphStyle = draw.GlyphStyle{Color: MarkColor, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+	marks.GlyphStyle = draw.GlyphStyle{Color: markColor, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
 	return line, marks, nil
 }
 

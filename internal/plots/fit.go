@@ -47,7 +47,7 @@ func Fit(o *batch.Outcome) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	points.GlyphStyle = draw.GlyphStyle{Color: MarkColor, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+	points.GlyphStyle = draw.GlyphStyle{Color: markColor, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
 	p.Add(start, final, points)
 	p.Legend.Add("start", start)
 	p.Legend.Add("final", final)

@@ -14,8 +14,8 @@ import (
 	"runner/pkg/engine"
 )
 
-// markFill is how the SVG fills the markers of MarkColor.
-var markFill = fmt.Sprintf("fill:#%02X%02X%02X", MarkColor.R, MarkColor.G, MarkColor.B)
+// markFill is how the SVG fills the markers of markColor.
+var markFill = fmt.Sprintf("fill:#%02X%02X%02X", markColor.R, markColor.G, markColor.B)
 
 // run runs the article's experiment with the given settings, keeping its
 // path.
@@ -36,7 +36,7 @@ func run(t testing.TB, train engine.ParamSet, alpha float64, maxIterations int) 
 }
 
 // checkSVG checks that a picture is well-formed SVG, the same bytes when
-// drawn again, and has the given number of markers of MarkColor.
+// drawn again, and has the given number of markers of markColor.
 func checkSVG(t *testing.T, name string, draw func() ([]byte, error), marks int) {
 	t.Helper()
 	svg, err := draw()

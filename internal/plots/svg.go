@@ -16,9 +16,9 @@ var (
 	green     = color.RGBA{R: 40, G: 150, B: 70, A: 255}
 	grey      = color.RGBA{R: 140, G: 140, B: 140, A: 255}
 	stepColor = color.RGBA{R: 30, G: 90, B: 180, A: 255}
-	// MarkColor fills the markers of a descent's iterations, and nothing
-	// else: a test counts them by it.
-	MarkColor = color.RGBA{R: 20, G: 60, B: 140, A: 255}
+	// markColor fills the markers of a descent's iterations and of the
+	// data, and nothing else: a test counts them by it.
+	markColor = color.RGBA{R: 20, G: 60, B: 140, A: 255}
 )
 
 // statusColors tell the statuses apart in a sweep's picture.

@@ -267,6 +267,11 @@ func TestDirFailureNamesThePathAndLeavesNoTemporaryFile(t *testing.T) {
 	assertNoTemporaryFiles(t, root)
 }
 
+// isTemp reports whether a file or folder name is a temporary one.
+func isTemp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, tempMarker)
+}
+
 func assertNoTemporaryFiles(t *testing.T, dir string) {
 	t.Helper()
 	err := filepath.WalkDir(dir, func(path string, _ os.DirEntry, err error) error {

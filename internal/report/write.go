@@ -181,11 +181,6 @@ func (d *Dir) tempFile(path string) (io.WriteCloser, string, error) {
 	}
 }
 
-// isTemp reports whether a file or folder name is a temporary one.
-func isTemp(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.Contains(name, tempMarker)
-}
-
 // Create starts a file of the folder; the runner streams traces into it.
 func (f *Folder) Create(name string) (*Pending, error) {
 	p := &Pending{rel: joinRel(f.rel, name), final: filepath.Join(f.final, name)}
