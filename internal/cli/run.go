@@ -27,7 +27,10 @@ values it sets, as in lr-sweep/alpha=0.05):
   <run>/iterations.md  the iterations as a table, rounded for reading
   <run>/expected.md    published values against computed ones, if pinned
   <run>/result.csv     the run's line of the summary
-and for all of them summary.csv and summary.md, one row per run. Folders
+  <run>/descent.svg, <run>/fit.svg  its pictures (unless its experiment
+                       has more than 50 runs, or --no-plots)
+and for all of them summary.csv and summary.md, one row per run, each
+sweep's <name>/sweep.svg, and a README.md index. Folders
 of runs that these experiments no longer make are reported as stale;
 --prune removes them. --check writes nothing and exits 1 if any file would
 change or any folder is stale.
@@ -40,82 +43,101 @@ ending with a status named by --fail-on.
 // maxListed is the most runs an error message names.
 const maxListed = 5
 
-// runCommand is `runner run`.
-func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) error {
+// runOptions are the flags of `runner run`.
+type runOptions struct {
+	out                   string
+	workers, digits, rows int
+	dryRun, check, prune  bool
+	shard                 shardFlag
+	failOn                statusFlag
+	pictures              pictures
+}
+
+// parseRun parses the flags and paths of `runner run`, and loads the
+// experiments.
+func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Experiment, error) {
+	o := &runOptions{failOn: statusFlag{}}
 	fs := newFlagSet("run", runUsage)
-	out := fs.String("o", DefaultResults, "write results under `DIR`")
-	workers := fs.Int("j", runtime.NumCPU(), "run `N` runs at a time")
-	digits := fs.Int("csv-digits", report.DefaultCSVDigits, "write results in CSV files with `N` significant digits (1 to 17), unless an experiment sets csv_digits")
-	dryRun := fs.Bool("dry-run", false, "list the runs, with their values, without running them")
-	check := fs.Bool("check", false, "write nothing; exit 1 listing the files that would change and the stale folders")
-	prune := fs.Bool("prune", false, "remove stale result folders: those that no run of the experiments writes")
-	var shard shardFlag
-	fs.Var(&shard, "shard", "run only the `K/N`-th of N interleaved slices of the runs and write no summary; then runner summarize")
-	failOn := statusFlag{}
-	fs.Var(failOn, "fail-on", "exit 1 if any run ends with one of these `STATUSES` (diverged, max-iterations, comma-separated)")
-	maxRows := fs.Int("max-trace-rows", DefaultMaxTraceRows, "refuse experiments whose traces could have more than `N` rows")
-	var pics pictures
-	pics.addFlags(fs)
+	fs.StringVar(&o.out, "o", DefaultResults, "write results under `DIR`")
+	fs.IntVar(&o.workers, "j", runtime.NumCPU(), "run `N` runs at a time")
+	fs.IntVar(&o.digits, "csv-digits", report.DefaultCSVDigits, "write results in CSV files with `N` significant digits (1 to 17), unless an experiment sets csv_digits")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "list the runs, with their values, without running them")
+	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 listing the files that would change and the stale folders")
+	fs.BoolVar(&o.prune, "prune", false, "remove stale result folders: those that no run of the experiments writes")
+	fs.Var(&o.shard, "shard", "run only the `K/N`-th of N interleaved slices of the runs and write no summary; then runner summarize")
+	fs.Var(o.failOn, "fail-on", "exit 1 if any run ends with one of these `STATUSES` (diverged, max-iterations, comma-separated)")
+	fs.IntVar(&o.rows, "max-trace-rows", DefaultMaxTraceRows, "refuse experiments whose traces could have more than `N` rows")
+	o.pictures.addFlags(fs)
 	exps, err := loadExperiments(fs, stdout, args)
 	if err != nil {
-		return err
-	}
-	if err := checkTraceSizes(exps, *maxRows); err != nil {
-		return err
+		return nil, nil, err
 	}
 	switch {
-	case *workers < 1:
-		return usagef("-j: must be at least 1, got %d", *workers)
-	case *digits < 1 || *digits > experiment.MaxCSVDigits:
-		return usagef("-csv-digits: must be between 1 and %d, got %d", experiment.MaxCSVDigits, *digits)
-	case *prune && (*check || shard.N > 0):
-		return usagef("-prune cannot go with -check or -shard: it needs every run, and writes")
+	case o.workers < 1:
+		return nil, nil, usagef("-j: must be at least 1, got %d", o.workers)
+	case o.digits < 1 || o.digits > experiment.MaxCSVDigits:
+		return nil, nil, usagef("-csv-digits: must be between 1 and %d, got %d", experiment.MaxCSVDigits, o.digits)
+	case o.prune && (o.check || o.shard.N > 0):
+		return nil, nil, usagef("-prune cannot go with -check or -shard: it needs every run, and writes")
+	}
+	if err := checkTraceSizes(exps, o.rows); err != nil {
+		return nil, nil, err
 	}
 	for _, e := range exps {
 		if e.CSVDigits == 0 {
-			e.CSVDigits = *digits
+			e.CSVDigits = o.digits
 		}
+	}
+	return o, exps, nil
+}
+
+// runCommand is `runner run`.
+func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) error {
+	o, exps, err := parseRun(stdout, args)
+	if err != nil {
+		return err
 	}
 	plan := experiment.NewPlan(exps)
 	var runs batch.Runs = plan
-	if shard.N > 0 {
-		runs = batch.Shard{Runs: runs, K: shard.K, N: shard.N}
+	if o.shard.N > 0 {
+		runs = batch.Shard{Runs: runs, K: o.shard.K, N: o.shard.N}
 	}
-	if *dryRun {
+	if o.dryRun {
 		return listRuns(stdout, runs)
 	}
 
-	dir := report.NewDir(*out, resultsFS)
-	if *check {
-		dir = report.NewCheck(*out, resultsFS)
+	dir := report.NewDir(o.out, resultsFS)
+	if o.check {
+		dir = report.NewCheck(o.out, resultsFS)
 	}
-	b := &batchRun{runs: runs, dir: dir, pictures: pics}
-	if err := b.execute(ctx, *workers, newProgress(stderr, runs.Len())); err != nil {
+	b := &batchRun{runs: runs, dir: dir, pictures: o.pictures}
+	if err := b.execute(ctx, o.workers, newProgress(stderr, runs.Len())); err != nil {
 		return err
 	}
+	whole := o.shard.N == 0
 	var stale []string
-	if shard.N == 0 {
-		if err := writeSummaries(dir, exps, b.records, pics); err != nil {
+	if whole {
+		if err := writeSummaries(dir, exps, b.records, o.pictures); err != nil {
 			return err
 		}
-		if stale, err = report.Stale(*out, runIDs(plan)); err != nil {
+		if stale, err = report.Stale(o.out, runIDs(plan)); err != nil {
 			return err
 		}
 	}
-	failures := errors.Join(b.failedChecks(*out), b.failedStatuses(failOn))
-	if *check {
-		return errors.Join(checkResults(stdout, *out, dir, stale), failures)
+	failures := errors.Join(b.failedChecks(o.out), b.failedStatuses(o.failOn))
+	if o.check {
+		return errors.Join(checkResults(stdout, o.out, dir, stale), failures)
 	}
-	if err := b.show(stdout, shard.N == 0); err != nil {
+	if err := b.show(stdout, whole); err != nil {
 		return err
 	}
 	written, changed := dir.Counts()
-	fmt.Fprintf(stdout, "\nwrote %s under %s (%d changed)\n", count(written, "file"), *out, changed)
-	if shard.N > 0 {
+	fmt.Fprintf(stdout, "\nwrote %s under %s (%d changed)\n", count(written, "file"), o.out, changed)
+	if !whole {
 		fmt.Fprintf(stdout, "shard %v: %s; once every shard is done, run runner summarize with the same -o and paths\n",
-			&shard, count(runs.Len(), "run"))
+			&o.shard, count(runs.Len(), "run"))
 	}
-	return errors.Join(handleStale(stdout, stderr, *out, stale, *prune), failures)
+	return errors.Join(handleStale(stdout, stderr, o.out, stale, o.prune), failures)
 }
 
 // DefaultMaxTraceRows bounds the rows of a trace unless --max-trace-rows
