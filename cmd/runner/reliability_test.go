@@ -121,7 +121,7 @@ syntax errors carry no column, which yaml.v3 does not give).
 		fmt.Fprintf(&b, "```\n%s```\n", c.problems)
 	}
 
-	fmt.Fprint(&b, "\n## Paths\n\nWhat `runner run PATH` says of paths that hold no experiments (each exits 2 and writes nothing):\n\n| path | message |\n|---|---|\n")
+	fmt.Fprint(&b, "\n## Paths and files together\n\nWhat `runner run PATH...` says of paths that hold no experiments, and of files that clash (each exits 2 and writes nothing):\n\n| paths | message |\n|---|---|\n")
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.yaml")
 	if err := os.WriteFile(big, bytes.Repeat([]byte("# padding\n"), experiment.MaxFileSize/10+1), 0o644); err != nil {
@@ -131,12 +131,22 @@ syntax errors carry no column, which yaml.v3 does not give).
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []struct{ what, path string }{
-		{"a file that does not exist", filepath.Join(dir, "missing.yaml")},
-		{"a folder with no *.yaml or *.yml file", empty},
-		{"a file over 1 MiB", big},
+	same := "name: same\ndata: [{x: 0, y: 0}]\nweights: {w1: 1, b1: 0, w2: 1, b2: 0, w3: 1, w4: 1}\nalpha: 0.1\ntolerance: 0.001\n"
+	for _, f := range []string{"a.yaml", "b.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(same), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []struct {
+		what  string
+		paths []string
+	}{
+		{"a file that does not exist", []string{filepath.Join(dir, "missing.yaml")}},
+		{"a folder with no `*.yaml` or `*.yml` file", []string{empty}},
+		{"a file over 1 MiB", []string{big}},
+		{"two files that use the same name", []string{filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")}},
 	} {
-		status, msg := runCase(t, dir, p.path)
+		status, msg := runCase(t, dir, p.paths...)
 		if status != cli.ExitUsage {
 			t.Errorf("%s: status %d, want %d", p.what, status, cli.ExitUsage)
 		}
