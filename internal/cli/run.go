@@ -120,7 +120,7 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 		if err := writeSummaries(dir, exps, b.records, o.pictures); err != nil {
 			return err
 		}
-		if stale, err = report.Stale(o.out, runIDs(plan)); err != nil {
+		if stale, err = report.Stale(o.out, recordedIDs(b.records)); err != nil {
 			return err
 		}
 	}
@@ -164,11 +164,11 @@ func checkTraceSizes(exps []*experiment.Experiment, maxRows int) error {
 // bytesPerNumber is about what a number takes in a trace, with its comma.
 const bytesPerNumber = 15
 
-// runIDs returns a test for the identifiers of the plan's runs.
-func runIDs(plan *experiment.Plan) func(string) bool {
-	ids := make(map[string]bool, plan.Len())
-	for i := range plan.Len() {
-		ids[plan.Run(i).ID] = true
+// recordedIDs returns a test for the identifiers of the runs recorded.
+func recordedIDs(records []report.Record) func(string) bool {
+	ids := make(map[string]bool, len(records))
+	for i := range records {
+		ids[records[i].Get("run")] = true
 	}
 	return func(id string) bool { return ids[id] }
 }

@@ -49,22 +49,12 @@ func apply(field string, v float64, p *engine.Params, s *engine.Settings) {
 		s.Tolerance = v
 	case "max_iterations":
 		s.MaxIterations = int(v)
-	case "b3":
-		p.B3 = v
-	case "w1":
-		p.W1 = v
-	case "b1":
-		p.B1 = v
-	case "w2":
-		p.W2 = v
-	case "b2":
-		p.B2 = v
-	case "w3":
-		p.W3 = v
-	case "w4":
-		p.W4 = v
 	default:
-		panic("experiment: apply to unknown field " + field)
+		k, ok := engine.ParseParam(field)
+		if !ok {
+			panic("experiment: apply to unknown field " + field)
+		}
+		p.Set(k, v)
 	}
 }
 

@@ -298,15 +298,7 @@ func (d *descent) result(it *Iteration, status Status) Result {
 		return r
 	}
 	d.update(it.Next)
-	if d.hiddenTrains {
-		d.hidden()
-	}
-	var ssr float64
-	for i, pt := range d.data {
-		res := pt.Y - d.predict(i)
-		ssr += float64(res * res)
-	}
-	r.Final, r.FinalSSR = d.net, ssr
+	r.Final, r.FinalSSR = d.net, d.net.SSR(d.data)
 	return r
 }
 
