@@ -1,4 +1,4 @@
-module runner
+module github.com/descentlab/runner
 
 go 1.26
 

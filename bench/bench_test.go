@@ -13,10 +13,10 @@ import (
 	"strconv"
 	"testing"
 
-	"runner/internal/batch"
-	"runner/internal/experiment"
-	"runner/internal/report"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/batch"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/report"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // binaries are the runner and the floor, built once for the package.

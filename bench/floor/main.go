@@ -20,7 +20,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // The workload, as bench/workload.yaml declares it.

@@ -6,7 +6,7 @@ package main
 import (
 	"os"
 
-	"runner/internal/cli"
+	"github.com/descentlab/runner/internal/cli"
 )
 
 func main() {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"runner/internal/golden"
+	"github.com/descentlab/runner/internal/golden"
 )
 
 func TestMain(m *testing.M) {

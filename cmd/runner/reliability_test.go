@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"runner/internal/cli"
-	"runner/internal/experiment"
-	"runner/internal/golden"
+	"github.com/descentlab/runner/internal/cli"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/golden"
 )
 
 // corpus is the folder of bad experiment files, each with its expected

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"sync"
 
-	"runner/internal/experiment"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // Runs is a sequence of runs, made on demand so that a large sweep takes no

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"runner/internal/experiment"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // article returns a run of the article's experiment with the given pins;

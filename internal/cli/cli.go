@@ -14,8 +14,8 @@ import (
 	"strings"
 	"syscall"
 
-	"runner/internal/experiment"
-	"runner/internal/report"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/report"
 )
 
 // Exit statuses.

@@ -6,8 +6,8 @@ import (
 	"io"
 	"math"
 
-	"runner/internal/compare"
-	"runner/internal/report"
+	"github.com/descentlab/runner/internal/compare"
+	"github.com/descentlab/runner/internal/report"
 )
 
 const diffUsage = `Usage: runner diff [--rtol R] [--atol A] OLD NEW

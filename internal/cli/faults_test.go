@@ -8,8 +8,8 @@ import (
 	"syscall"
 	"testing"
 
-	"runner/internal/faultfs"
-	"runner/internal/report"
+	"github.com/descentlab/runner/internal/faultfs"
+	"github.com/descentlab/runner/internal/report"
 )
 
 // TestWriteFailures runs a batch over results written before, with the

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"runner/internal/golden"
+	"github.com/descentlab/runner/internal/golden"
 )
 
 // TestGolden runs each case of testdata/golden in-process. A case is a

@@ -10,11 +10,11 @@ import (
 	"slices"
 	"strings"
 
-	"runner/internal/batch"
-	"runner/internal/experiment"
-	"runner/internal/plots"
-	"runner/internal/report"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/batch"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/plots"
+	"github.com/descentlab/runner/internal/report"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 const runUsage = `Usage: runner run [flags] [PATH ...]

@@ -7,10 +7,10 @@ import (
 	"slices"
 	"strconv"
 
-	"runner/internal/experiment"
-	"runner/internal/plots"
-	"runner/internal/report"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/plots"
+	"github.com/descentlab/runner/internal/report"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // MaxRunPictures is the most runs an experiment may have for each run to

@@ -9,8 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"runner/internal/experiment"
-	"runner/internal/report"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/report"
 )
 
 const summarizeUsage = `Usage: runner summarize [-o DIR] [PATH ...]

@@ -9,7 +9,7 @@ package experiment
 import (
 	"math"
 
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // Experiment is one validated experiment: a document of an experiment file.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"runner/internal/golden"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/golden"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // TestInvalidFiles loads each file of testdata/invalid and compares the

@@ -5,7 +5,7 @@ import (
 	"math"
 	"strconv"
 
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // Setting is a value of one of the fields that sweeps vary.

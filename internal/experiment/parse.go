@@ -15,7 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // Limits and defaults of experiment files.

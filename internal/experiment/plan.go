@@ -4,7 +4,7 @@ import (
 	"slices"
 	"sort"
 
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // Run is one run of an experiment: its parameters and settings, with the

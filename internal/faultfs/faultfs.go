@@ -8,7 +8,7 @@ import (
 	"io"
 	"io/fs"
 
-	"runner/internal/report"
+	"github.com/descentlab/runner/internal/report"
 )
 
 // Op names an operation on the file system.

@@ -3,7 +3,7 @@ package plots
 import (
 	"testing"
 
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // BenchmarkPictures measures drawing one run's pictures, descent.svg and

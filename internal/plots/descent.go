@@ -11,8 +11,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"runner/internal/batch"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/batch"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // Descent draws a run's descent.svg. When b3 alone trains, it draws SSR as

@@ -6,8 +6,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"runner/internal/batch"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/batch"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // Fit draws a run's fit.svg: the network's predicted curve over the data's

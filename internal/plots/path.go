@@ -8,7 +8,7 @@
 package plots
 
 import (
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // MaxPathPoints bounds the iterations a descent picture marks: a run of

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"sync"
 
-	"runner/internal/experiment"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // TraceWriter writes a run's trace as CSV while the run goes: a header,

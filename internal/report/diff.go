@@ -3,7 +3,7 @@ package report
 import (
 	"io"
 
-	"runner/internal/compare"
+	"github.com/descentlab/runner/internal/compare"
 )
 
 // WriteDifferences shows the differences between two results folders as a

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strconv"
 
-	"runner/internal/batch"
+	"github.com/descentlab/runner/internal/batch"
 )
 
 // checksTable lists each published value beside the computed one. Values

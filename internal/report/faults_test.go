@@ -9,8 +9,8 @@ import (
 	"syscall"
 	"testing"
 
-	"runner/internal/faultfs"
-	"runner/internal/report"
+	"github.com/descentlab/runner/internal/faultfs"
+	"github.com/descentlab/runner/internal/report"
 )
 
 // snapshot returns every file and folder under root, with the files'

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-	"runner/internal/batch"
+	"github.com/descentlab/runner/internal/batch"
 )
 
 // File is one output file: its slash-separated path inside the results

@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"runner/internal/batch"
-	"runner/internal/experiment"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/batch"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // iterationsTable is a run's iterations as the article tabulates them,

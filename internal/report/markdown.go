@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"runner/internal/batch"
+	"github.com/descentlab/runner/internal/batch"
 )
 
 // writeIterationsMarkdown writes a run's iterations.md: what the run does,

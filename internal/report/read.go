@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"runner/internal/compare"
+	"github.com/descentlab/runner/internal/compare"
 )
 
 // ReadRuns reads the runs of a results folder for comparison: every folder

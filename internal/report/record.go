@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"runner/internal/batch"
-	"runner/internal/experiment"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/batch"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // RecordColumns are the columns a Record may have, in the order files list

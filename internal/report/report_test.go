@@ -13,9 +13,9 @@ import (
 	"strings"
 	"testing"
 
-	"runner/internal/batch"
-	"runner/internal/experiment"
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/internal/batch"
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 func TestFormatCSV(t *testing.T) {

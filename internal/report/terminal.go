@@ -3,7 +3,7 @@ package report
 import (
 	"io"
 
-	"runner/internal/batch"
+	"github.com/descentlab/runner/internal/batch"
 )
 
 // Limits of what the terminal shows.

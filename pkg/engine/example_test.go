@@ -3,7 +3,7 @@ package engine_test
 import (
 	"fmt"
 
-	"runner/pkg/engine"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // The article's descent: b3 from 0 with α = 0.1, until |step| < 0.001.
