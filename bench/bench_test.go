@@ -15,7 +15,7 @@ import (
 
 	"github.com/descentlab/runner/internal/batch"
 	"github.com/descentlab/runner/internal/experiment"
-	"github.com/descentlab/runner/internal/report"
+	"github.com/descentlab/runner/internal/results"
 	"github.com/descentlab/runner/pkg/engine"
 )
 
@@ -66,18 +66,19 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 	return files
 }
 
-// TestFloorWritesTheRunnersBytes checks that the floor does the same work:
-// the same files, byte for byte, as the runner writes for the workload.
+// TestFloorWritesTheRunnersBytes checks that the floor does the least of
+// the runner's work: each file it writes (a trace per run, and the
+// summary) is one the runner writes, byte for byte, with default flags.
 func TestFloorWritesTheRunnersBytes(t *testing.T) {
 	dir := t.TempDir()
-	runCommand(t, binaries.runner, "run", "--no-plots", "-o", filepath.Join(dir, "runner"), "workload.yaml")
+	runCommand(t, binaries.runner, "run", "-o", filepath.Join(dir, "runner"), "workload.yaml")
 	runCommand(t, binaries.floor, "-o", filepath.Join(dir, "floor"))
 	runner, floor := readTree(t, filepath.Join(dir, "runner")), readTree(t, filepath.Join(dir, "floor"))
-	if len(runner) != 3003 || len(floor) != len(runner) {
-		t.Fatalf("runner wrote %d files, floor %d; want 3003 each", len(runner), len(floor))
+	if len(floor) != 1001 || len(runner) != 2009 {
+		t.Fatalf("runner wrote %d files, floor %d; want 2009 (a trace and a record per run, 3 files for the experiment and 4 for the folder) and 1001", len(runner), len(floor))
 	}
-	for name, data := range runner {
-		if string(floor[name]) != string(data) {
+	for name, data := range floor {
+		if string(runner[name]) != string(data) {
 			t.Errorf("%s differs", name)
 		}
 	}
@@ -85,8 +86,7 @@ func TestFloorWritesTheRunnersBytes(t *testing.T) {
 
 // BenchmarkWorkload is the reference workload end to end, each command
 // from process start to exit, into a fresh folder each time: the floor,
-// and the runner (without pictures, as the floor draws none) on one and two
-// workers, and with every run's pictures.
+// and the runner with default flags on one and two workers.
 func BenchmarkWorkload(b *testing.B) {
 	for _, c := range []struct {
 		name string
@@ -119,11 +119,11 @@ func workload(tb testing.TB) *experiment.Plan {
 	return experiment.NewPlan(exps)
 }
 
-// renderRun does a run's CPU-bound work: the descent and its trace
-// formatted as it goes (into io.Discard), and, with tables, its other files
-// rendered in memory (iterations.md through tablewriter, result.csv).
-func renderRun(ctx context.Context, r experiment.Run, tables bool) error {
-	tw, err := report.NewTraceWriter(io.Discard, &r)
+// renderRun does a run's CPU-bound work: the descent, its trace formatted
+// as it goes (into io.Discard), and its record rendered.
+func renderRun(ctx context.Context, r experiment.Run) error {
+	in := results.InputsOf(&r, results.DefaultCSVDigits)
+	tw, err := results.NewTraceWriter(io.Discard, in.Train, len(in.Data), in.CSVDigits, in.TraceEvery)
 	if err != nil {
 		return err
 	}
@@ -131,34 +131,29 @@ func renderRun(ctx context.Context, r experiment.Run, tables bool) error {
 	if err == nil {
 		err = tw.Flush()
 	}
-	if err == nil && tables {
-		_, _, err = report.RunFiles(&o)
+	if err == nil {
+		rec := results.Record{Run: r.ID, Method: results.Method, Inputs: in, Outcome: results.Outcome{Status: o.Result.Status, Iterations: o.Result.Iterations, SSR: o.Result.FinalSSR}}
+		rec.Render()
 	}
 	return err
 }
 
 // BenchmarkRuns is the CPU-bound part of the workload, in process, on one
-// and two workers: every run's descent and trace, and its tables, rendered
-// but not written; and the same without the tables.
+// and two workers: every run's descent, trace and record, rendered but not
+// written.
 func BenchmarkRuns(b *testing.B) {
 	plan := workload(b)
-	for _, tables := range []bool{true, false} {
-		for _, j := range []int{1, 2} {
-			name := "j=" + strconv.Itoa(j)
-			if !tables {
-				name = "traces-only/" + name
-			}
-			b.Run(name, func(b *testing.B) {
-				for b.Loop() {
-					err := batch.Execute(context.Background(), plan, j, func(ctx context.Context, _ int, r experiment.Run) error {
-						return renderRun(ctx, r, tables)
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
+	for _, j := range []int{1, 2} {
+		b.Run("j="+strconv.Itoa(j), func(b *testing.B) {
+			for b.Loop() {
+				err := batch.Execute(context.Background(), plan, j, func(ctx context.Context, _ int, r experiment.Run) (struct{}, error) {
+					return struct{}{}, renderRun(ctx, r)
+				}, nil)
+				if err != nil {
+					b.Fatal(err)
 				}
-			})
-		}
+			}
+		})
 	}
 }
 
@@ -187,7 +182,8 @@ func BenchmarkTraceRow(b *testing.B) {
 			rows := 0
 			for b.Loop() {
 				for _, r := range c.runs {
-					tw, err := report.NewTraceWriter(io.Discard, &r)
+					in := results.InputsOf(&r, results.DefaultCSVDigits)
+					tw, err := results.NewTraceWriter(io.Discard, in.Train, len(in.Data), in.CSVDigits, in.TraceEvery)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -1,10 +1,11 @@
-// Command floor is the floor of BENCHMARKS.md: the least a Go program must
-// do for the reference workload (bench/workload.yaml). It runs the same
-// descent for the same 1000 learning rates and writes the same files as
-// `runner run --no-plots` does, byte for byte (a test checks it), with
-// nothing else: no YAML, no validation, no table library, no worker pool,
-// no atomic writes, no comparison with files already there. The runner's
-// time for the whole workload is compared with it.
+// Command floor is the floor of BENCHMARKS.md: the least a Go program
+// must do for the reference workload (bench/workload.yaml). It runs the
+// same descent for the same 1000 learning rates and writes one trace.csv
+// per run, in a folder per run, and one summary.csv, byte for byte as
+// `runner run` writes them (a test checks it), with nothing else: no YAML,
+// no validation, no records, no tables or pictures, no worker pool, no
+// atomic writes, no comparison with files already there. The runner's time
+// for the whole workload is compared with it.
 //
 //	go run ./bench/floor -o DIR
 package main
@@ -17,8 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/descentlab/runner/pkg/engine"
 )
@@ -83,31 +82,16 @@ func run(out string) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		for _, f := range []struct {
-			name   string
-			render func([]byte) []byte
-		}{
-			{"trace.csv", func(b []byte) []byte { return traceCSV(b, rows) }},
-			{"iterations.md", func(b []byte) []byte { return iterationsMD(b, res, rows) }},
-			{"result.csv", func(b []byte) []byte { return append(append(b, resultHeader...), summaryRow(res, true)...) }},
-		} {
-			buf = f.render(buf[:0])
-			if err := writeFile(filepath.Join(dir, f.name), buf); err != nil {
-				return err
-			}
+		buf = traceCSV(buf[:0], rows)
+		if err := writeFile(filepath.Join(dir, "trace.csv"), buf); err != nil {
+			return err
 		}
 	}
 	buf = append(buf[:0], summaryHeader...)
 	for _, res := range results {
-		buf = append(buf, summaryRow(res, false)...)
+		buf = append(buf, summaryRow(res)...)
 	}
-	if err := writeFile(filepath.Join(out, "summary.csv"), buf); err != nil {
-		return err
-	}
-	if err := writeFile(filepath.Join(out, "summary.md"), summaryMD(buf[:0], results)); err != nil {
-		return err
-	}
-	return writeFile(filepath.Join(out, "README.md"), indexMD(buf[:0], results))
+	return writeFile(filepath.Join(out, "summary.csv"), buf)
 }
 
 // alphaAt returns learning rate k of the linear range, rounded to 12
@@ -167,109 +151,19 @@ func appendNumber(b []byte, v float64, digits int) []byte {
 	return strconv.AppendFloat(b, v, 'g', digits, 64)
 }
 
-func readable(v float64) string { return string(appendNumber(nil, v, 3)) }
+// summaryHeader is the header of summary.csv: the runner's columns.
+const summaryHeader = "experiment,run,train,activation,alpha,tolerance,max_iterations,w1_initial,b1_initial,w2_initial,b2_initial,w3_initial,w4_initial,b3_initial,iterations,status,w1_final,b1_final,w2_final,b2_final,w3_final,w4_final,b3_final,ssr_final,b3_optimum,error_factor,expected\n"
 
-func iterationsMD(b []byte, res result, rows []row) []byte {
-	b = fmt.Appendf(b, "# %s\n\nGradient descent on b3 from b3 = 0 with α = %s, until |step size| < %s or %d iterations.\n\n",
-		res.id, res.alpha, strconv.FormatFloat(tolerance, 'g', -1, 64), maxIter)
-	header := []string{"iteration", "b3", "predicted", "SSR", "gradient", "step size", "new b3"}
-	var cells [][]string
-	for n, r := range rows {
-		if n == 10 && len(rows) > 20 {
-			cells = append(cells, []string{"…", "", "", "", "", "", ""})
+// summaryRow returns a run's row of summary.csv.
+func summaryRow(res result) []byte {
+	b := fmt.Appendf(nil, "workload,%s,b3,softplus,%s,0.0001,10000,3.34,-1.43,-3.53,0.57,-1.22,-2.3,0,%d,converged,,,,,,,", res.id, res.alpha, res.iterations)
+	for i, v := range []float64{res.b3, res.ssr, res.optimum, res.errorFactor} {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		if n >= 10 && n < len(rows)-10 {
-			continue
-		}
-		predicted := readable(r[1]) + ", " + readable(r[2]) + ", " + readable(r[3])
-		cells = append(cells, []string{strconv.Itoa(n + 1), readable(r[0]), predicted, readable(r[4]), readable(r[5]), readable(r[6]), readable(r[7])})
+		b = appendNumber(b, v, 12)
 	}
-	b = markdownTable(b, header, cells, 0)
-	b = fmt.Appendf(b, "\nConverged after %d iterations: b3 = %s, SSR = %s.\n", res.iterations, readable(res.b3), readable(res.ssr))
-	if len(rows) > 20 {
-		b = fmt.Appendf(b, "Iterations 11 to %d are left out here; trace.csv has every iteration.\n", len(rows)-10)
-	}
-	return append(b, "\nNumbers are rounded to 3 significant figures; trace.csv has 12.\n"...)
-}
-
-// The columns of a run's result.csv, and of the summary, which leaves out
-// the weights as every run has the same.
-const (
-	resultHeader  = "experiment,run,alpha,b3_initial,tolerance,max_iterations,w1,b1,w2,b2,w3,w4,iterations,status,b3_final,ssr_final,b3_optimum,error_factor,expected\n"
-	summaryHeader = "experiment,run,alpha,b3_initial,tolerance,max_iterations,iterations,status,b3_final,ssr_final,b3_optimum,error_factor,expected\n"
-)
-
-func summaryRow(res result, weights bool) []byte {
-	b := fmt.Appendf(nil, "workload,%s,%s,0,0.0001,10000,", res.id, res.alpha)
-	if weights {
-		b = append(b, "3.34,-1.43,-3.53,0.57,-1.22,-2.3,"...)
-	}
-	b = fmt.Appendf(b, "%d,converged,", res.iterations)
-	for _, v := range []float64{res.b3, res.ssr, res.optimum, res.errorFactor} {
-		b = append(appendNumber(b, v, 12), ',')
-	}
-	return append(b, '\n')
-}
-
-func summaryMD(b []byte, results []result) []byte {
-	b = append(b, "# Summary\n\n"...)
-	header := []string{"run", "alpha", "b3 initial", "tolerance", "max iterations", "iterations", "status", "b3 final", "SSR final", "b3*", "error factor", "expected"}
-	var cells [][]string
-	for _, res := range results {
-		link := "[" + res.id + "](" + res.id + "/iterations.md)"
-		cells = append(cells, []string{link, res.alpha, "0", "0.0001", "10000", strconv.Itoa(res.iterations), "converged",
-			readable(res.b3), readable(res.ssr), readable(res.optimum), readable(res.errorFactor), ""})
-	}
-	b = markdownTable(b, header, cells, 1<<0|1<<6)
-	return append(b, "\nb3* is the b3 that minimises SSR, and error factor = |1 - 2·N·α| the factor by which each step multiplies the distance to it (N data points): descent converges when it is below 1. summary.csv has the same rows with full precision.\n"...)
-}
-
-// indexMD appends the results folder's README.md, as the runner writes it
-// without pictures (--no-plots).
-func indexMD(b []byte, results []result) []byte {
-	b = append(b, "# Results\n\nWritten by the runner; do not edit. The same runs as [summary.md](summary.md), with links to every file; [summary.csv](summary.csv) has the numbers in full.\n\n## Runs\n\n"...)
-	var cells [][]string
-	for _, res := range results {
-		cells = append(cells, []string{"[" + res.id + "](" + res.id + "/iterations.md)", "converged", strconv.Itoa(res.iterations),
-			readable(res.ssr), "[trace](" + res.id + "/trace.csv)"})
-	}
-	return markdownTable(b, []string{"run", "status", "iterations", "SSR final", "files"}, cells, 1<<0|1<<1|1<<4)
-}
-
-// markdownTable appends a Markdown table whose columns are right-aligned
-// but those whose bit is set in left.
-func markdownTable(b []byte, header []string, rows [][]string, left uint) []byte {
-	width := make([]int, len(header))
-	for _, r := range append([][]string{header}, rows...) {
-		for j, c := range r {
-			width[j] = max(width[j], utf8.RuneCountInString(c))
-		}
-	}
-	line := func(b []byte, cells []string) []byte {
-		for j, c := range cells {
-			pad := strings.Repeat(" ", width[j]-utf8.RuneCountInString(c))
-			if left&(1<<j) != 0 {
-				b = append(append(append(b, "| "...), c...), pad...)
-			} else {
-				b = append(append(append(b, "| "...), pad...), c...)
-			}
-			b = append(b, ' ')
-		}
-		return append(b, "|\n"...)
-	}
-	b = line(b, header)
-	for j := range header {
-		if left&(1<<j) != 0 {
-			b = append(append(b, "|:"...), strings.Repeat("-", width[j]+1)...)
-		} else {
-			b = append(append(append(b, '|'), strings.Repeat("-", width[j]+1)...), ':')
-		}
-	}
-	b = append(b, "|\n"...)
-	for _, r := range rows {
-		b = line(b, r)
-	}
-	return b
+	return append(b, ",\n"...)
 }
 
 func writeFile(name string, data []byte) error {

@@ -3,7 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
-	"io/fs"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,28 +12,37 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/descentlab/runner/internal/results"
 )
 
-// longSweep is a batch that takes tens of seconds: 400 runs of 200,000
+// longSweep is a batch that takes tens of seconds: 400 runs of 100,000
 // iterations each.
 const longSweep = `name: long
 data: [{x: 0, y: 0}, {x: 0.5, y: 1}, {x: 1, y: 0}]
 weights: {w1: 3.34, b1: -1.43, w2: -3.53, b2: 0.57, w3: -1.22, w4: -2.30}
 tolerance: 1e-12
-max_iterations: 200000
+max_iterations: 100000
 sweep: {alpha: {from: 1e-9, to: 1e-8, count: 400}}
 `
 
-// TestInterrupt starts the runner on a long batch as a real process, sends
-// it SIGINT or SIGTERM once the first runs are written, and checks that it
-// stops, says it was interrupted, exits 1, and leaves only whole files:
-// every run folder complete and no temporary file. How long it took to
-// stop is logged, not asserted.
-func TestInterrupt(t *testing.T) {
-	runner, err := exec.LookPath("runner") // installed in PATH by TestMain
+// runnerPath returns the runner installed in PATH by TestMain.
+func runnerPath(t *testing.T) string {
+	t.Helper()
+	runner, err := exec.LookPath("runner")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runner
+}
+
+// TestInterrupt starts the runner on a long batch as a real process, sends
+// it SIGINT or SIGTERM once the first runs are written, and checks that it
+// stops, says it was interrupted, exits 1, and leaves only whole runs: every
+// run folder with its record and the files it lists, no temporary file,
+// and no summary. How long it took to stop is logged, not asserted.
+func TestInterrupt(t *testing.T) {
+	runner := runnerPath(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
@@ -47,7 +57,7 @@ func TestInterrupt(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, func() bool { return len(resultFiles(t, out)) >= 2 })
+			waitFor(t, func() bool { return len(records(t, out)) >= 2 })
 
 			sent := time.Now()
 			if err := cmd.Process.Signal(sig); err != nil {
@@ -63,9 +73,101 @@ func TestInterrupt(t *testing.T) {
 			if !strings.Contains(stderr.String(), "runner: interrupted: ") {
 				t.Errorf("stderr does not say it was interrupted:\n%s", stderr.String())
 			}
-			checkWhole(t, out)
+			if left := leftovers(t, out); len(left) > 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+			if _, err := os.Stat(filepath.Join(out, "summary.csv")); err == nil {
+				t.Errorf("an interrupted batch wrote a summary")
+			}
+			n := checkRuns(t, out, "long", func(rec *results.Record) error {
+				if rec.Outcome.Iterations != 100000 {
+					return fmt.Errorf("%d iterations, want 100000", rec.Outcome.Iterations)
+				}
+				return nil
+			})
+			t.Logf("%d whole runs", n)
 		})
 	}
+}
+
+// TestKillAndResume kills the runner with SIGKILL at random moments of a
+// sweep that replaces an earlier one, in 60 trials. After each kill, every
+// run folder holds a whole run, old or new: a record, and the files it
+// lists. Every few trials the sweep is run again to its end, and its
+// results are then byte for byte those of a run that was never
+// interrupted.
+func TestKillAndResume(t *testing.T) {
+	runner := runnerPath(t)
+	dir := t.TempDir()
+	tolerances := []string{"0.001", "0.0001"}
+	exps := make([]string, len(tolerances))
+	want := make([]map[string]string, len(tolerances))
+	for i, tol := range tolerances {
+		exps[i] = filepath.Join(dir, fmt.Sprintf("sweep-%d", i), "kill.yaml")
+		if err := os.MkdirAll(filepath.Dir(exps[i]), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		src := fmt.Sprintf(`name: kill
+data: [{x: 0, y: 0}, {x: 0.5, y: 1}, {x: 1, y: 0}]
+weights: {w1: 3.34, b1: -1.43, w2: -3.53, b2: 0.57, w3: -1.22, w4: -2.30}
+tolerance: %s
+max_iterations: 3000
+sweep: {alpha: {from: 0.0005, to: 0.3, count: 120}}
+`, tol)
+		if err := os.WriteFile(exps[i], []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ref := filepath.Join(dir, fmt.Sprintf("reference-%d", i))
+		if out, err := exec.Command(runner, "run", "-o", ref, exps[i]).CombinedOutput(); err != nil {
+			t.Fatalf("reference run: %v\n%s", err, out)
+		}
+		want[i] = readTree(t, ref)
+	}
+
+	out := filepath.Join(dir, "results")
+	rng := rand.New(rand.NewPCG(7, 11))
+	const trials = 60
+	for trial := range trials {
+		i := trial % 2
+		cmd := exec.Command(runner, "run", "-j", "2", "-o", out, exps[i])
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.IntN(60_000)) * time.Microsecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+
+		checkRuns(t, out, "kill", func(rec *results.Record) error {
+			tol := experimentValue(rec.Inputs.Tolerance)
+			if tol != tolerances[0] && tol != tolerances[1] {
+				return fmt.Errorf("tolerance %s", tol)
+			}
+			return nil
+		})
+		if len(leftovers(t, out)) > 0 {
+			check := exec.Command(runner, "run", "--check", "-o", out, exps[i])
+			report, err := check.CombinedOutput()
+			if err == nil || !strings.Contains(string(report), "left over: ") {
+				t.Errorf("trial %d: --check does not report what the killed runner left:\n%s", trial, report)
+			}
+		}
+		if trial%10 == 9 {
+			if report, err := exec.Command(runner, "run", "-o", out, exps[i]).CombinedOutput(); err != nil {
+				t.Fatalf("trial %d: resuming: %v\n%s", trial, err, report)
+			}
+			if got := readTree(t, out); !sameTree(t, got, want[i]) {
+				t.Fatalf("trial %d: the resumed results differ from an uninterrupted run", trial)
+			}
+			if left := leftovers(t, out); len(left) > 0 {
+				t.Errorf("trial %d: the next writer did not remove what killed ones left: %v", trial, left)
+			}
+		}
+	}
+}
+
+// experimentValue writes a number as an experiment file gives it.
+func experimentValue(v float64) string {
+	return strings.TrimSuffix(fmt.Sprint(v), ".0")
 }
 
 // waitFor polls cond until it holds, failing the test after a minute.
@@ -78,52 +180,91 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-// resultFiles lists the result.csv files under dir.
-func resultFiles(t *testing.T, dir string) []string {
+// records lists the run records of experiment long under dir.
+func records(t *testing.T, dir string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "long", "alpha=*", "result.csv"))
+	files, err := filepath.Glob(filepath.Join(dir, "long", "alpha=*", results.RecordFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return files
 }
 
-// checkWhole checks that an interrupted batch left no temporary file, no
-// summary, and only complete run folders: each with its trace, table and
-// result, the trace having as many rows as the result says.
-func checkWhole(t *testing.T, out string) {
+// leftovers lists what is in a results folder's .runner/tmp.
+func leftovers(t *testing.T, out string) []string {
 	t.Helper()
-	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && strings.Contains(d.Name(), ".tmp-") {
-			t.Errorf("temporary file left: %s", p)
+	entries, err := os.ReadDir(filepath.Join(out, results.PrivateDir, "tmp"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// checkRuns checks every run folder of an experiment: each must hold a
+// whole run, its record and the files it lists, which check accepts. It
+// returns how many there are.
+func checkRuns(t *testing.T, out, experiment string, check func(*results.Record) error) int {
+	t.Helper()
+	runs, err := filepath.Glob(filepath.Join(out, experiment, "alpha=*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := os.DirFS(out)
+	for _, run := range runs {
+		id := experiment + "/" + filepath.Base(run)
+		rec, err := results.VerifyRun(fsys, id)
+		if err == nil {
+			err = check(rec)
 		}
+		if err != nil {
+			t.Errorf("%s: not a whole run: %v", run, err)
+		}
+	}
+	return len(runs)
+}
+
+// readTree returns every file of a results folder but its private one, by
+// path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() == results.PrivateDir {
+			return filepath.SkipDir
+		}
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[rel] = string(data)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(out, "summary.csv")); err == nil {
-		t.Errorf("an interrupted batch wrote a summary")
-	}
-	runs, err := filepath.Glob(filepath.Join(out, "long", "alpha=*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, run := range runs {
-		result, err := os.ReadFile(filepath.Join(run, "result.csv"))
-		if err != nil {
-			t.Errorf("%s: incomplete run folder: %v", run, err)
-			continue
-		}
-		trace, err := os.ReadFile(filepath.Join(run, "trace.csv"))
-		if err != nil {
-			t.Errorf("%s: %v", run, err)
-			continue
-		}
-		rows := bytes.Count(trace, []byte("\n")) - 1
-		if want := ",200000,max-iterations,"; !bytes.Contains(result, []byte(want)) || rows != 200000 {
-			t.Errorf("%s: trace of %d rows, result %q", run, rows, result)
+	return files
+}
+
+// sameTree reports, and logs, every difference between two trees.
+func sameTree(t *testing.T, got, want map[string]string) bool {
+	t.Helper()
+	same := true
+	for f, data := range want {
+		if got[f] != data {
+			t.Logf("%s differs", f)
+			same = false
 		}
 	}
-	t.Logf("%d complete runs", len(runs))
+	for f := range got {
+		if _, ok := want[f]; !ok {
+			t.Logf("%s is extra", f)
+			same = false
+		}
+	}
+	return same
 }

@@ -168,9 +168,17 @@ syntax errors carry no column, which yaml.v3 does not give).
 
 	fmt.Fprint(&b, "\n## Faults, interrupts and fuzzing\n\nGo tests that inject faults, interrupt real processes, or fuzz the loader:\n\n")
 	for _, f := range []struct{ file, name string }{ // files from the repository's root
-		{"internal/report/faults_test.go", "TestFaultsLeaveEarlierResultsWhole"},
+		{"internal/results/store_test.go", "TestFaultsLeaveEarlierResultsWhole"},
+		{"internal/results/store_test.go", "TestRunsAreWrittenWhole"},
+		{"internal/results/store_test.go", "TestOneWriterAtATime"},
+		{"internal/results/store_test.go", "TestFoldersNoOneMeansAreRefused"},
+		{"internal/results/store_test.go", "TestFilesTheRunnerDidNotWriteAreNotReplaced"},
 		{"internal/cli/faults_test.go", "TestWriteFailures"},
+		{"internal/cli/incremental_test.go", "TestPruneKeepsFilesTheRunnerDidNotWrite"},
+		{"internal/cli/incremental_test.go", "TestLimitsRefuseBeforeAnythingRuns"},
 		{"cmd/runner/interrupt_test.go", "TestInterrupt"},
+		{"cmd/runner/interrupt_test.go", "TestKillAndResume"},
+		{"internal/experiment/experiment_test.go", "TestNamedPipesAreRefusedWithoutWaiting"},
 		{"internal/experiment/fuzz_test.go", "FuzzParse"},
 		{"internal/experiment/fuzz_test.go", "FuzzSweep"},
 	} {

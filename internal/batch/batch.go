@@ -20,35 +20,15 @@ type Runs interface {
 	Run(i int) experiment.Run
 }
 
-// KeptIterations is how many of its first and of its last iterations an
-// Outcome keeps: enough for a table of the run.
-const KeptIterations = 10
-
-// Outcome is what one run produced. It keeps the first and last
-// iterations, not the whole trace, so that memory does not grow with the
-// length of a run: observers given to Run see every iteration as it is
-// computed.
+// Outcome is what one run produced: how it ended, and its published
+// values checked. Observers given to Run see every iteration as it is
+// computed; the outcome keeps none, so that memory does not grow with the
+// length of a run.
 type Outcome struct {
 	Run    experiment.Run
 	Result engine.Result
-	// First holds the first KeptIterations iterations (or all, if fewer),
-	// and Last the last KeptIterations, in order; they overlap when the
-	// run is short.
-	First, Last []engine.Iteration
 	// Checks holds one entry per pinned value, in the order pinned.
 	Checks []Check
-}
-
-// Iterations returns the kept iterations in order, each once: all of a run
-// of at most 2·KeptIterations, else the first and the last.
-func (o *Outcome) Iterations() []engine.Iteration {
-	its := slices.Clone(o.First)
-	for _, it := range o.Last {
-		if it.N > its[len(its)-1].N {
-			its = append(its, it)
-		}
-	}
-	return its
 }
 
 // Check is a published value compared with the computed one.
@@ -66,34 +46,83 @@ type Check struct {
 const cancelCheckInterval = 1024
 
 // Execute calls do for every run, on the given number of workers, with the
-// run's index. The order of calls varies, the index does not; do must be
-// safe for concurrent use. Execute stops early when ctx is cancelled or do
-// fails, and returns the cause.
-func Execute(ctx context.Context, runs Runs, workers int, do func(ctx context.Context, i int, r experiment.Run) error) error {
+// run's index, and calls emit with each result in the order of the runs,
+// from the calling goroutine. Runs are started in order, at most window
+// ahead of the first whose result is not emitted yet, so that results
+// waiting to be emitted take bounded memory however many runs there are.
+// do must be safe for concurrent use. Execute stops early when ctx is
+// cancelled or do or emit fails, and returns the cause; no run starts once
+// it is stopping.
+func Execute[T any](ctx context.Context, runs Runs, workers int, do func(ctx context.Context, i int, r experiment.Run) (T, error), emit func(i int, v T) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	workers = max(1, workers)
+	window := 4*workers + 16
+	type result struct {
+		i int
+		v T
+	}
 	next := make(chan int)
+	results := make(chan result, window)
+	tokens := make(chan struct{}, window) // one per run started and not yet emitted
 	var wg sync.WaitGroup
-	for range max(1, workers) {
+	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				if err := do(ctx, i, runs.Run(i)); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				v, err := do(ctx, i, runs.Run(i))
+				if err != nil {
 					cancel(err)
 					return
 				}
+				results <- result{i, v}
 			}
 		})
 	}
-feed:
-	for i := range runs.Len() {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	go func() {
+		defer close(next)
+		for i := range runs.Len() {
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	pending := make(map[int]T, window)
+	emitted := 0
+	for r := range results {
+		if ctx.Err() != nil {
+			continue // drain, so that workers finish
+		}
+		pending[r.i] = r.v
+		for {
+			v, ok := pending[emitted]
+			if !ok {
+				break
+			}
+			delete(pending, emitted)
+			if emit != nil {
+				if err := emit(emitted, v); err != nil {
+					cancel(err)
+					break
+				}
+			}
+			emitted++
+			<-tokens
 		}
 	}
-	close(next)
-	wg.Wait()
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -106,14 +135,12 @@ feed:
 // fails.
 func Run(ctx context.Context, r experiment.Run, observe func(*engine.Iteration) error) (Outcome, error) {
 	o := Outcome{Run: r}
-	k := newKeeper()
 	pins := newPinWatch(r.Experiment.Expected, r.Settings.Trained(), len(r.Experiment.Data))
 	var err error
 	o.Result, err = engine.Descend(r.Start, r.Experiment.Data, r.Settings, func(it *engine.Iteration) error {
 		if it.N%cancelCheckInterval == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		k.keep(it)
 		pins.watch(it)
 		if observe != nil {
 			return observe(it)
@@ -123,43 +150,8 @@ func Run(ctx context.Context, r experiment.Run, observe func(*engine.Iteration) 
 	if err != nil {
 		return Outcome{}, fmt.Errorf("%s: %w", r.ID, err)
 	}
-	o.First, o.Last = k.first, k.last()
 	o.Checks = pins.checks(&o.Result)
 	return o, nil
-}
-
-// keeper keeps the first and last KeptIterations iterations of a run, the
-// last in a ring, copying into storage it reuses.
-type keeper struct {
-	first []engine.Iteration
-	ring  []engine.Iteration
-	seen  int
-}
-
-func newKeeper() *keeper {
-	return &keeper{
-		first: make([]engine.Iteration, 0, KeptIterations),
-		ring:  make([]engine.Iteration, KeptIterations),
-	}
-}
-
-func (k *keeper) keep(it *engine.Iteration) {
-	if len(k.first) < KeptIterations {
-		k.first = k.first[:len(k.first)+1]
-		it.CopyTo(&k.first[len(k.first)-1])
-	}
-	it.CopyTo(&k.ring[k.seen%KeptIterations])
-	k.seen++
-}
-
-// last returns the last iterations kept, in order.
-func (k *keeper) last() []engine.Iteration {
-	n := min(k.seen, KeptIterations)
-	last := make([]engine.Iteration, 0, n)
-	for i := k.seen - n; i < k.seen; i++ {
-		last = append(last, k.ring[i%KeptIterations])
-	}
-	return last
 }
 
 // pinWatch notes the computed values that pinned published values refer

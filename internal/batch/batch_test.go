@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/pkg/engine"
@@ -73,48 +74,108 @@ func (s sweep) Run(i int) experiment.Run {
 	return r
 }
 
-func TestExecuteRunsEachOnceWithItsIndex(t *testing.T) {
+// TestExecuteEmitsEachRunOnceInOrder runs a sweep whose runs take
+// different times on several workers: every run is done once, and results
+// are emitted in run order, never more than the window ahead of the
+// oldest run not yet emitted.
+func TestExecuteEmitsEachRunOnceInOrder(t *testing.T) {
+	const n = 300
 	for _, workers := range []int{1, 4} {
 		var mu sync.Mutex
-		seen := map[int]string{}
-		err := Execute(context.Background(), sweep(50), workers, func(_ context.Context, i int, r experiment.Run) error {
+		done := map[int]bool{}
+		running, most := 0, 0
+		emitted := 0
+		err := Execute(context.Background(), sweep(n), workers, func(_ context.Context, i int, r experiment.Run) (string, error) {
+			mu.Lock()
+			if done[i] {
+				t.Errorf("run %d done twice", i)
+			}
+			done[i] = true
+			running++
+			most = max(most, i-emitted)
+			mu.Unlock()
+			if i%7 == 0 {
+				time.Sleep(time.Millisecond) // finish out of order
+			}
+			mu.Lock()
+			running--
+			mu.Unlock()
+			return r.ID, nil
+		}, func(i int, id string) error {
 			mu.Lock()
 			defer mu.Unlock()
-			if _, dup := seen[i]; dup {
-				t.Errorf("run %d handled twice", i)
+			if i != emitted {
+				t.Fatalf("-j %d: emitted run %d after %d runs", workers, i, emitted)
 			}
-			seen[i] = r.ID
+			if want := sweep(n).Run(i).ID; id != want {
+				t.Errorf("-j %d: run %d is %q, want %q", workers, i, id, want)
+			}
+			emitted++
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range 50 {
-			if want := sweep(50).Run(i).ID; seen[i] != want {
-				t.Errorf("-j %d: run %d is %q, want %q", workers, i, seen[i], want)
-			}
+		if emitted != n || len(done) != n {
+			t.Errorf("-j %d: %d runs done, %d emitted; want %d", workers, len(done), emitted, n)
+		}
+		if window := 4*workers + 16; most >= window {
+			t.Errorf("-j %d: a run started %d runs ahead of the oldest not emitted, want fewer than %d", workers, most, window)
 		}
 	}
 }
 
+// TestExecuteStopsAtTheFirstError: once a run fails, no run starts; those
+// already started finish. Workers check before each run, so however the
+// scheduler interleaves them, at most one run per worker follows the
+// failure.
 func TestExecuteStopsAtTheFirstError(t *testing.T) {
 	boom := errors.New("boom")
+	const workers = 2
 	var mu sync.Mutex
-	handled := 0
-	err := Execute(context.Background(), sweep(1000), 2, func(_ context.Context, i int, _ experiment.Run) error {
+	failed, after := false, 0
+	err := Execute(context.Background(), sweep(1000), workers, func(_ context.Context, i int, _ experiment.Run) (int, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		handled++
-		if i == 3 {
-			return boom
+		if failed {
+			after++
 		}
-		return nil
-	})
+		if i == 3 {
+			failed = true
+			return 0, boom
+		}
+		return i, nil
+	}, nil)
 	if !errors.Is(err, boom) {
 		t.Errorf("error %v, want %v", err, boom)
 	}
-	if handled > 10 {
-		t.Errorf("%d runs handled after the error, want it to stop", handled)
+	if after > workers {
+		t.Errorf("%d runs started after the error, want at most %d", after, workers)
+	}
+}
+
+// TestExecuteStopsWhenEmitFails: a failure to emit (such as a full disk
+// while writing the summary) stops the batch too.
+func TestExecuteStopsWhenEmitFails(t *testing.T) {
+	full := errors.New("disk full")
+	done := 0
+	var mu sync.Mutex
+	err := Execute(context.Background(), sweep(1000), 2, func(_ context.Context, i int, _ experiment.Run) (int, error) {
+		mu.Lock()
+		done++
+		mu.Unlock()
+		return i, nil
+	}, func(i int, _ int) error {
+		if i == 5 {
+			return full
+		}
+		return nil
+	})
+	if !errors.Is(err, full) {
+		t.Errorf("error %v, want %v", err, full)
+	}
+	if window := 4*2 + 16; done > 5+window+2 {
+		t.Errorf("%d runs done, want the batch to stop within the window (%d) of the failure", done, window)
 	}
 }
 
@@ -130,38 +191,9 @@ func TestRunStopsWhenCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || observed > cancelCheckInterval {
 		t.Errorf("Run: error %v after %d iterations, want %v within %d", err, observed, context.Canceled, cancelCheckInterval)
 	}
-	err = Execute(ctx, sweep(100), 2, func(context.Context, int, experiment.Run) error { return nil })
+	err = Execute(ctx, sweep(100), 2, func(context.Context, int, experiment.Run) (int, error) { return 0, nil }, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Execute: error %v, want %v", err, context.Canceled)
-	}
-}
-
-// TestOutcomeKeepsTheEnds checks the iterations an outcome keeps against
-// the whole trace, for runs shorter and longer than two tables' worth.
-func TestOutcomeKeepsTheEnds(t *testing.T) {
-	for _, n := range []int{1, 5, KeptIterations, 2*KeptIterations - 1, 2 * KeptIterations, 57} {
-		r := article()
-		r.Settings = engine.Settings{Alpha: 0.001, Tolerance: 1e-12, MaxIterations: n}
-		var trace engine.Trace
-		o, err := Run(context.Background(), r, trace.Record)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []engine.Iteration
-		for i, it := range trace.Iterations {
-			if i < KeptIterations || i >= n-KeptIterations {
-				want = append(want, it)
-			}
-		}
-		got := o.Iterations()
-		if len(got) != len(want) {
-			t.Fatalf("%d iterations: kept %d, want %d", n, len(got), len(want))
-		}
-		for i := range want {
-			if fmt.Sprint(got[i]) != fmt.Sprint(want[i]) {
-				t.Errorf("%d iterations: kept %+v, want %+v", n, got[i], want[i])
-			}
-		}
 	}
 }
 

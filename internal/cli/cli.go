@@ -1,6 +1,6 @@
 // Package cli is the runner's command line: it parses commands and flags,
-// connects loading, running and writing, and maps failures to exit
-// statuses. Main is the whole program; cmd/runner only calls it.
+// shows help, calls the pipeline, prints what it did, and maps failures
+// to exit statuses. Main is the whole program; cmd/runner only calls it.
 package cli
 
 import (
@@ -15,19 +15,19 @@ import (
 	"syscall"
 
 	"github.com/descentlab/runner/internal/experiment"
-	"github.com/descentlab/runner/internal/report"
+	"github.com/descentlab/runner/internal/results"
 )
 
 // Exit statuses.
 const (
 	ExitOK      = 0 // everything ran, every published value holds
-	ExitFailure = 1 // a run-time failure (such as I/O) or a published value that does not hold
+	ExitFailure = 1 // a run-time failure (such as I/O), a published value that does not hold, differences
 	ExitUsage   = 2 // bad usage or invalid experiment files; nothing was run or written
 )
 
 // resultsFS is the file system results are written on; tests put faults in
 // it.
-var resultsFS = report.OS
+var resultsFS = results.OS
 
 // Defaults of `runner` without arguments.
 const (
@@ -35,33 +35,11 @@ const (
 	DefaultResults     = "results"
 )
 
-const usage = `runner runs gradient-descent experiments declared in YAML files.
-
-Usage:
-  runner                      run experiments/ into results/
-  runner run [flags] [PATH ...]
-                              run the experiments in PATHs (files, or folders
-                              of *.yaml/*.yml files; default experiments/)
-                              and write results under DIR (default results/)
-  runner summarize [-o DIR] [PATH ...]
-                              rebuild the summary from the runs' results,
-                              after runs in several processes (--shard)
-  runner diff [--rtol R] [--atol A] OLD NEW
-                              compare two results folders run by run
-  runner validate [PATH ...]  check experiment files without running them
-  runner help [COMMAND]       show help; every command also takes -h
-
-Exit status: 0 all ran and every published value holds; 1 a run-time
-failure, a published value that does not hold, or (for diff) differences;
-2 bad usage or invalid experiment files (then nothing is run or written),
-or trouble reading the folders diff compares.
-
-See README.md for the experiment file format and the outputs.
-`
-
 // Main runs the program with args (without the program's name) and returns
 // its exit status. It is the program's only use of the process: tests call
-// it with their own writers.
+// it with their own writers. The first interrupt (SIGINT or SIGTERM) stops
+// the command in whatever it is doing, with status 1; a second one stops
+// the process at once.
 func Main(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -70,6 +48,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		stop() // a second interrupt stops the process at once
 	}()
 	err := run(ctx, stdout, stderr, args)
+	if err == nil && ctx.Err() != nil {
+		err = errors.New("interrupted")
+	}
+	return report(stderr, err)
+}
+
+// report prints an error as the runner's, and returns its exit status.
+func report(stderr io.Writer, err error) int {
 	if err == nil || errors.Is(err, errHelp) {
 		return ExitOK
 	}
@@ -104,25 +90,38 @@ func usagef(format string, args ...any) error {
 // troubleError is trouble that keeps a command from doing its work at all,
 // such as a folder to compare that does not exist: exit status 2, as
 // diff(1) has it.
-type troubleError struct{ msg string }
+type troubleError struct{ err error }
 
-func (e troubleError) Error() string { return e.msg }
+func (e troubleError) Error() string { return e.err.Error() }
+func (e troubleError) Unwrap() error { return e.err }
 
 func troublef(format string, args ...any) error {
-	return troubleError{fmt.Sprintf(format, args...)}
+	return troubleError{fmt.Errorf(format, args...)}
 }
 
 // command is a subcommand. It writes its results to stdout and progress
 // to stderr, and returns its errors for Main to report.
-type command func(ctx context.Context, stdout, stderr io.Writer, args []string) error
+type command struct {
+	run   func(ctx context.Context, stdout, stderr io.Writer, args []string) error
+	usage string // one line, for runner help
+}
 
 // commands are the subcommands, by name.
-var commands = map[string]command{
-	"diff":      diffCommand,
-	"run":       runCommand,
-	"summarize": summarizeCommand,
-	"validate":  validateCommand,
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"run":       {runCommand, "run [flags] [PATH ...]     run experiments (default experiments/) into results/"},
+		"summarize": {summarizeCommand, "summarize [flags] [PATH ...] rebuild the summaries from stored runs, after shards"},
+		"show":      {showCommand, "show [flags] RUN            print a run's iterations, from its trace"},
+		"diff":      {diffCommand, "diff [flags] [OLD] [NEW]    compare results: revisions of git, or folders"},
+		"validate":  {validateCommand, "validate [flags] [PATH ...] check experiment files without running them"},
+		"version":   {versionCommand, "version                     print the runner's version"},
+	}
 }
+
+// commandNames lists the commands in the order help shows them.
+var commandNames = []string{"run", "summarize", "show", "diff", "validate", "version"}
 
 // run dispatches to a command.
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
@@ -133,29 +132,52 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	switch name {
 	case "help", "-h", "-help", "--help":
 		return help(stdout, rest)
+	case "-version", "--version":
+		return versionCommand(ctx, stdout, stderr, rest)
 	}
 	cmd, ok := commands[name]
 	if !ok {
 		if strings.HasPrefix(name, "-") {
 			return usagef("flag %s needs a command first, as in: runner run %s", name, strings.Join(args, " "))
 		}
-		return usagef("unknown command %q; commands are run, summarize, diff, validate and help", name)
+		return usagef("unknown command %q; commands are %s and help", name, strings.Join(commandNames, ", "))
 	}
-	return cmd(ctx, stdout, stderr, rest)
+	return cmd.run(ctx, stdout, stderr, rest)
 }
 
 // help shows the usage of the program or of one command.
 func help(stdout io.Writer, args []string) error {
 	if len(args) == 0 {
-		_, err := io.WriteString(stdout, usage)
-		return err
+		return writeUsage(stdout)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return usagef("unknown command %q; commands are run, summarize, diff, validate and help", args[0])
+		return usagef("unknown command %q; commands are %s and help", args[0], strings.Join(commandNames, ", "))
 	}
-	return cmd(context.Background(), stdout, io.Discard, []string{"-h"})
+	return cmd.run(context.Background(), stdout, io.Discard, []string{"-h"})
 }
+
+// writeUsage writes the program's usage.
+func writeUsage(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("runner runs gradient-descent experiments declared in YAML files.\n\nUsage:\n  runner                        run experiments/ into results/\n")
+	for _, name := range commandNames {
+		fmt.Fprintf(&b, "  runner %s\n", commands[name].usage)
+	}
+	b.WriteString("  runner help [COMMAND]         show help; every command also takes -h\n")
+	b.WriteString(exitStatuses)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// exitStatuses documents the exit statuses, in every command's help.
+const exitStatuses = `
+Exit status: 0 all ran and every published value holds; 1 a run-time
+failure, a published value that does not hold, a status --fail-on names,
+results not up to date (--check), or differences (diff); 2 bad usage or
+invalid experiment files (then nothing is run or written), or trouble
+reading what diff compares.
+`
 
 // parseFlags parses flags and positional arguments, which may come in any
 // order; after "--" everything is positional. With -h it shows the
@@ -184,14 +206,13 @@ func parseFlags(fs *flag.FlagSet, stdout io.Writer, args []string) ([]string, er
 	}
 }
 
-// loadExperiments parses a command's flags and loads the experiments its
-// paths name, experiments/ if none.
-func loadExperiments(fs *flag.FlagSet, stdout io.Writer, args []string) ([]*experiment.Experiment, error) {
-	paths, err := parseFlags(fs, stdout, args)
-	if err != nil {
-		return nil, err
-	}
+// loadExperiments loads the experiments that paths name, experiments/ if
+// none; without paths and without experiments/, it says what to do.
+func loadExperiments(paths []string) ([]*experiment.Experiment, error) {
 	if len(paths) == 0 {
+		if _, err := os.Stat(DefaultExperiments); errors.Is(err, os.ErrNotExist) {
+			return nil, usagef("nothing to run: there is no %s/ folder here; name experiment files or folders, as in: runner run my-experiment.yaml", DefaultExperiments)
+		}
 		paths = []string{DefaultExperiments}
 	}
 	return experiment.Load(paths)
@@ -201,7 +222,8 @@ func loadExperiments(fs *flag.FlagSet, stdout io.Writer, args []string) ([]*expe
 var errHelp = errors.New("help shown")
 
 // newFlagSet makes a command's flag set, its errors quiet (Main reports
-// them) and its help made of the given text and the flags' defaults.
+// them) and its help made of the given text, the flags' defaults and the
+// exit statuses.
 func newFlagSet(name, text string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -213,6 +235,7 @@ func newFlagSet(name, text string) *flag.FlagSet {
 			fmt.Fprintln(fs.Output(), "\nFlags:")
 			fs.PrintDefaults()
 		}
+		fmt.Fprint(fs.Output(), exitStatuses)
 	}
 	return fs
 }

@@ -61,8 +61,8 @@ func TestOutputsAreDeterministic(t *testing.T) {
 	_, first := runInto(t, ExitFailure, append([]string{"run", "-j", "1"}, inputs...)...) // some published values fail on purpose
 	_, second := runInto(t, ExitFailure, append([]string{"run", "-j", "1"}, inputs...)...)
 	_, parallel := runInto(t, ExitFailure, append([]string{"run", "-j", "4"}, inputs...)...)
-	if len(first) != 83 {
-		t.Errorf("%d files written, want 83", len(first))
+	if len(first) != 96 {
+		t.Errorf("%d files written, want 96", len(first))
 	}
 	sameTrees(t, "two runs", first, second)
 	sameTrees(t, "-j 1 and -j 4", first, parallel)
@@ -95,7 +95,7 @@ func TestShardsThenSummarize(t *testing.T) {
 	if status := Main([]string{"summarize", "-o", out, in}, &stdout, &stderr); status != ExitFailure {
 		t.Errorf("summarize with a run missing: status %d, want %d", status, ExitFailure)
 	}
-	if want := "runner: 1 of 10 runs have no result.csv under " + out + ", such as lr/alpha=0.3; run them first (every shard)\n"; stderr.String() != want {
+	if want := "runner: cannot summarize 10 runs under " + out + ": 1 run is not stored, such as lr/alpha=0.3; run them first (every shard, with the same experiment files and flags), and summarize again\n"; stderr.String() != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr.String(), want)
 	}
 	if _, err := os.Stat(filepath.Join(out, "summary.csv")); err == nil {

@@ -5,30 +5,23 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 
 	"github.com/descentlab/runner/internal/compare"
-	"github.com/descentlab/runner/internal/report"
+	"github.com/descentlab/runner/internal/pipeline"
+	"github.com/descentlab/runner/internal/render"
 )
 
 const diffUsage = `Usage: runner diff [--rtol R] [--atol A] OLD NEW
 
 Compare two results folders run by run: runs added or removed, and for the
-others their status, iterations, inputs and final values (result.csv), and
-their traces (trace.csv): the first iteration and column that differ, and
-the largest absolute and relative differences. Numbers a and b count as
-equal when |a - b| <= A + R·max(|a|, |b|). Exit status: 0 no differences,
-1 differences, 2 trouble (such as a folder that does not exist).
-
-To compare with an earlier commit, check its results out beside yours:
-  git worktree add /tmp/before HEAD~1
-  runner diff /tmp/before/results results
-  git worktree remove /tmp/before
-or, without a worktree:
-  mkdir /tmp/before && git archive HEAD~1 results | tar -x -C /tmp/before
-  runner diff /tmp/before/results results
+others their status, iterations, inputs and final values, and their traces:
+the first iteration and column that differ, and the largest absolute and
+relative differences. Numbers a and b count as equal when
+|a - b| <= A + R·max(|a|, |b|).
 `
 
-// diffCommand is `runner diff`.
+// diffCommand is runner diff.
 func diffCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 	fs := newFlagSet("diff", diffUsage)
 	rtol := fs.Float64("rtol", 0, "relative tolerance `R`")
@@ -45,7 +38,7 @@ func diffCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 	}
 	var runs [2]map[string]compare.Run
 	for i, dir := range dirs {
-		if runs[i], err = report.ReadRuns(dir); err != nil {
+		if runs[i], err = pipeline.ReadRuns(os.DirFS(dir)); err != nil {
 			return troublef("reading %s: %v", dir, err)
 		}
 	}
@@ -54,7 +47,7 @@ func diffCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 		_, err := fmt.Fprintf(stdout, "no differences between %s and %s (%s)\n", dirs[0], dirs[1], count(len(runs[1]), "run"))
 		return err
 	}
-	if err := report.WriteDifferences(stdout, diffs); err != nil {
+	if err := render.Differences(stdout, diffs); err != nil {
 		return err
 	}
 	return fmt.Errorf("%s between %s and %s", count(len(diffs), "difference"), dirs[0], dirs[1])

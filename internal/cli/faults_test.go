@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/descentlab/runner/internal/faultfs"
-	"github.com/descentlab/runner/internal/report"
+	"github.com/descentlab/runner/internal/results"
 )
 
 // TestWriteFailures runs a batch over results written before, with the
@@ -36,13 +36,13 @@ func TestWriteFailures(t *testing.T) {
 				return bytes.ReplaceAll(data, []byte("tolerance: 0.001"), []byte("tolerance: 0.0011"))
 			})
 
-			resultsFS = faultfs.FS{FileSystem: report.OS, Fail: func(op faultfs.Op, path string) error {
+			resultsFS = faultfs.FS{FileSystem: results.OS, Fail: func(op faultfs.Op, path string) error {
 				if op == tt.op && strings.Contains(path, "trace.csv") && strings.Contains(path, "diverge") {
 					return tt.err
 				}
 				return nil
 			}}
-			defer func() { resultsFS = report.OS }()
+			defer func() { resultsFS = results.OS }()
 
 			var stdout, stderr bytes.Buffer
 			if status := Main([]string{"run", "-j", "1", "-o", out, edited}, &stdout, &stderr); status != ExitFailure {
@@ -62,9 +62,9 @@ func TestWriteFailures(t *testing.T) {
 					t.Fatal(err)
 				}
 				after[f] = data
-				if strings.Contains(filepath.Base(f), ".tmp-") {
-					t.Errorf("temporary file left: %s", f)
-				}
+			}
+			if left, err := os.ReadDir(filepath.Join(out, results.PrivateDir, "tmp")); err != nil || len(left) > 0 {
+				t.Errorf("temporary files left in .runner/tmp: %v (%v)", left, err)
 			}
 			for f, data := range after {
 				if !bytes.Equal(data, before[f]) {

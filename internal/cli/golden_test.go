@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/descentlab/runner/internal/golden"
+	"github.com/descentlab/runner/internal/results"
 )
 
 // TestGolden runs each case of testdata/golden in-process. A case is a
@@ -76,11 +77,15 @@ func checkTree(t *testing.T, got, want string) {
 }
 
 // listFiles returns the files under dir, relative to it, or none if dir
-// does not exist.
+// does not exist; the private folder (the lock, temporary files) is not
+// results, and is left out.
 func listFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() == results.PrivateDir {
+			return fs.SkipDir
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}

@@ -37,14 +37,14 @@ func newProgress(stderr io.Writer, total int) *progress {
 	return &progress{out: f, total: total, start: time.Now()}
 }
 
-// add counts a finished run.
-func (p *progress) add() {
+// set notes that done runs have finished.
+func (p *progress) set(done int) {
 	if p == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.done++
+	p.done = done
 	if p.bar == nil {
 		if time.Since(p.start) < progressDelay {
 			return

@@ -2,81 +2,68 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 
-	"github.com/descentlab/runner/internal/experiment"
-	"github.com/descentlab/runner/internal/report"
+	"github.com/descentlab/runner/internal/pipeline"
+	"github.com/descentlab/runner/internal/render"
+	"github.com/descentlab/runner/internal/results"
 )
 
-const summarizeUsage = `Usage: runner summarize [-o DIR] [PATH ...]
+const summarizeUsage = `Usage: runner summarize [flags] [PATH ...]
 
-Rebuild summary.csv, summary.md, the sweeps' sweep.svg and README.md under
-DIR from the result.csv of every run of the experiments in PATHs (default
-experiments/), in the order a single run would list them. Use it after
-running the runs in several processes with runner run --shard K/N, with the
-same -o and picture flags: the files are then byte for byte those a single
-runner run writes. Every run must have its result.csv.
+Rebuild the summaries of the experiments in PATHs (default experiments/)
+under DIR from their stored runs: each experiment's summary.csv, manifest
+and sweep.svg, and the results folder's summary.csv, summary.md and
+README.md. Use it once every shard of a sweep has run (runner run --shard
+K/N), with the same -o, flags and paths: the files are then byte for byte
+those one unsharded runner run writes. Every run must be stored with its
+experiment's inputs and files; summarize names those that are not, and
+writes nothing.
 `
 
-// summarizeCommand is `runner summarize`.
-func summarizeCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
-	fset := newFlagSet("summarize", summarizeUsage)
-	out := fset.String("o", DefaultResults, "read and write results under `DIR`")
-	var pics pictures
-	pics.addFlags(fset)
-	exps, err := loadExperiments(fset, stdout, args)
+// summarizeCommand is runner summarize.
+func summarizeCommand(ctx context.Context, stdout, _ io.Writer, args []string) error {
+	var o pipeline.Options
+	var pics pictureFlags
+	var terminal terminalFlags
+	fs := newFlagSet("summarize", summarizeUsage)
+	fs.StringVar(&o.Out, "o", DefaultResults, "read and write results under `DIR`")
+	fs.IntVar(&o.CSVDigits, "csv-digits", results.DefaultCSVDigits, "the -csv-digits the runs were run with")
+	pics.add(fs)
+	terminal.add(fs)
+	limitFlags(fs, &o.Limits)
+	paths, err := parseFlags(fs, stdout, args)
 	if err != nil {
 		return err
 	}
-	plan := experiment.NewPlan(exps)
-	records, err := readRecords(*out, plan)
+	if o.Pictures, err = pics.choice(); err != nil {
+		return err
+	}
+	if err := terminal.check(); err != nil {
+		return err
+	}
+	exps, err := loadExperiments(paths)
 	if err != nil {
 		return err
 	}
-	dir := report.NewDir(*out, resultsFS)
-	if err := writeSummaries(dir, exps, records, pics); err != nil {
+	o.Workers, o.Runner, o.FS = 1, Version().Module, resultsFS
+	o.Command = fmt.Sprintf("process %d (runner summarize -o %s)", pid(), o.Out)
+	r, err := pipeline.Summarize(ctx, exps, &o)
+	if err != nil {
 		return err
 	}
-	if err := report.WriteSummary(stdout, records); err != nil {
+	if err := render.SummaryTerminal(stdout, r.Summary, terminal.of(stdout)); err != nil {
 		return err
 	}
-	_, changed := dir.Counts()
-	_, err = fmt.Fprintf(stdout, "\nsummarized %s under %s (%d files changed)\n", count(len(records), "run"), *out, changed)
+	_, err = fmt.Fprintf(stdout, "\nsummarized %s under %s; %s\n", count(r.Runs, "run"), o.Out, written(r.Changed))
 	return err
 }
 
-// readRecords reads the record of every run of the plan.
-func readRecords(out string, plan *experiment.Plan) ([]report.Record, error) {
-	records := make([]report.Record, plan.Len())
-	var missing []string
-	for i := range records {
-		id := plan.Run(i).ID
-		file := filepath.Join(out, filepath.FromSlash(id), report.ResultFile)
-		data, err := os.ReadFile(file)
-		if errors.Is(err, fs.ErrNotExist) {
-			missing = append(missing, id)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		rec, err := report.ParseRecord(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		if rec.Get("run") != id {
-			return nil, fmt.Errorf("%s: holds run %q, want %q; run it again", file, rec.Get("run"), id)
-		}
-		records[i] = rec
+// written says how many files changed.
+func written(n int) string {
+	if n == 0 {
+		return "no file written"
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%d of %d runs have no %s under %s, such as %s; run them first (every shard)",
-			len(missing), len(records), report.ResultFile, out, missing[0])
-	}
-	return records, nil
+	return count(n, "file") + " written"
 }

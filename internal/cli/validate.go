@@ -2,27 +2,48 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"io"
+
+	"github.com/descentlab/runner/internal/pipeline"
+	"github.com/descentlab/runner/internal/results"
 )
 
-const validateUsage = `Usage: runner validate [PATH ...]
+const validateUsage = `Usage: runner validate [flags] [PATH ...]
 
 Check the experiment files in PATHs (files or folders; default
-experiments/) without running anything. Every problem in every file is
-reported with its file, line, column and field; the exit status is 2 if
-there is any.
+experiments/) without running anything: every check runner run makes
+before it runs, with the same flags, including what the batch could cost
+(trace rows, data points, iterations, bytes). Every problem in every file
+is reported with its file, line, column and field; the exit status is 2 if
+there is any. (Whether the results folder has room is checked by run
+alone.)
 `
 
-// validateCommand is `runner validate`.
+// validateCommand is runner validate.
 func validateCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
+	var o pipeline.Options
 	fs := newFlagSet("validate", validateUsage)
-	exps, err := loadExperiments(fs, stdout, args)
+	fs.IntVar(&o.CSVDigits, "csv-digits", results.DefaultCSVDigits, "as for runner run: the digits of results, for the estimate")
+	limitFlags(fs, &o.Limits)
+	paths, err := parseFlags(fs, stdout, args)
 	if err != nil {
 		return err
 	}
-	for _, e := range exps {
-		fmt.Fprintf(stdout, "%v: %s: valid\n", e.Pos, e.Name)
+	if err := checkLimits(&o.Limits); err != nil {
+		return err
 	}
-	return nil
+	exps, err := loadExperiments(paths)
+	if err != nil {
+		return err
+	}
+	estimate, err := pipeline.Preflight(exps, &o)
+	if err != nil {
+		return err
+	}
+	p := &lineWriter{w: stdout}
+	for _, e := range exps {
+		p.printf("%v: %s: valid\n", e.Pos, e.Name)
+	}
+	p.printf("%s\n", estimate)
+	return p.err
 }

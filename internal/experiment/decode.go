@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,12 +30,24 @@ func (d *decoder) pos(n *yaml.Node) Position {
 	return Position{File: d.file, Line: n.Line, Column: n.Column}
 }
 
-// resolve follows aliases (*name) to the node they stand for.
+// resolve follows aliases (*name) to the node they stand for. What is
+// wrong with an alias's value is reported where the alias is used, so the
+// node returned for an alias is a copy of its target at the alias's
+// position (its contents stay where they are written).
 func resolve(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	if n.Kind != yaml.AliasNode {
+		return n
 	}
-	return n
+	target := n
+	for target.Kind == yaml.AliasNode && target.Alias != nil {
+		target = target.Alias
+	}
+	if target == n {
+		return n
+	}
+	at := *target
+	at.Line, at.Column = n.Line, n.Column
+	return &at
 }
 
 // isNull reports whether n is an empty or null scalar.
@@ -184,11 +197,20 @@ func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
 	return v, true
 }
 
-// parseNumber converts a scalar node to a finite float64.
+// parseNumber converts a scalar node to a finite float64. Numbers are read
+// as YAML 1.2 reads them: forms that YAML 1.1 (and so yaml.v3) reads
+// otherwise, such as 0100 (octal there) or 1_000, are refused rather than
+// silently read as another number, and so is a quoted number, even tagged
+// !!float.
 func parseNumber(n *yaml.Node) (float64, error) {
 	if n.Kind == yaml.ScalarNode {
-		switch n.ShortTag() {
-		case "!!int", "!!float":
+		switch tag := n.ShortTag(); {
+		case (tag == "!!int" || tag == "!!float") && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0:
+			return 0, fmt.Errorf("want a number, got the quoted text %q; write the number without quotes", n.Value)
+		case tag == "!!int" || tag == "!!float":
+			if problem := yaml11Number(n.Value); problem != "" {
+				return 0, errors.New(problem)
+			}
 			var v float64
 			if err := n.Decode(&v); err != nil {
 				return 0, fmt.Errorf("want a number, got %s", n.Value)
@@ -197,7 +219,7 @@ func parseNumber(n *yaml.Node) (float64, error) {
 				return 0, fmt.Errorf("must be a finite number, got %s", n.Value)
 			}
 			return v, nil
-		case "!!str":
+		case tag == "!!str":
 			// YAML resolves a plain number that overflows float64 (1e309) as
 			// a string; say what is really wrong.
 			if _, err := strconv.ParseFloat(n.Value, 64); errors.Is(err, strconv.ErrRange) && n.Style == 0 {
@@ -206,6 +228,42 @@ func parseNumber(n *yaml.Node) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("want a number, got %s", describe(n))
+}
+
+// yaml12Number matches the numbers YAML 1.2's core schema knows: decimal
+// integers and floats, 0o octal and 0x hexadecimal integers, and the
+// special values, which parseNumber refuses as not finite.
+var yaml12Number = regexp.MustCompile(`^([-+]?(0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$`)
+
+// yaml11Number says why a number that yaml.v3 accepts is refused: a form
+// that YAML 1.1 reads otherwise than YAML 1.2 would, or that YAML 1.2 does
+// not know. It returns "" for a YAML 1.2 number.
+func yaml11Number(text string) string {
+	digits := strings.TrimLeft(text, "+-")
+	switch {
+	case strings.Contains(text, "_"):
+		return fmt.Sprintf("underscores in numbers are YAML 1.1 only (%s would be read as %s); write the number without them", text, strings.ReplaceAll(text, "_", ""))
+	case len(digits) > 1 && digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9' && !strings.ContainsAny(digits, ".eE"):
+		return leadingZero(text, digits)
+	case !yaml12Number.MatchString(text):
+		return fmt.Sprintf("want a number as YAML 1.2 writes it (such as 100, 0.5 or 1e-4), got %s", text)
+	}
+	return ""
+}
+
+// leadingZero explains why a whole number with a leading zero is refused:
+// YAML 1.1 reads it as octal if it can (0100 as 64), and YAML 1.2 does not
+// know it.
+func leadingZero(text, digits string) string {
+	v, err := strconv.ParseInt(digits, 8, 64)
+	if err != nil {
+		return fmt.Sprintf("%s has a leading zero, which YAML 1.2 does not allow; write it without", text)
+	}
+	if strings.HasPrefix(text, "-") {
+		v = -v
+	}
+	return fmt.Sprintf("a number with a leading zero is octal in YAML 1.1 (%s would be read as %d); write it without the leading zero, or as 0o%s for octal",
+		text, v, strings.TrimLeft(digits, "0"))
 }
 
 // integer decodes a whole number in [lo, hi].

@@ -44,6 +44,40 @@ type Experiment struct {
 	// Expected are the published values to check the run against, in the
 	// order they are written.
 	Expected []Pin
+
+	// fields are where the experiment's top-level fields' values are
+	// written, for problems found after parsing, such as limits set on the
+	// command line.
+	fields map[string]Position
+}
+
+// Where returns where a top-level field's value is written, or where the
+// experiment starts if the field is not written.
+func (e *Experiment) Where(field string) Position {
+	if p, ok := e.fields[field]; ok {
+		return p
+	}
+	return e.Pos
+}
+
+// IterationsField names the field that sets the most iterations any run
+// may take, with where it is written: the sweep's max_iterations, the
+// runs entries, max_iterations, or (if none) the experiment, whose
+// default applies.
+func (e *Experiment) IterationsField() (string, Position) {
+	for i := range e.Axes {
+		if e.Axes[i].Field == "max_iterations" {
+			return "sweep.max_iterations", e.Axes[i].Pos
+		}
+	}
+	for _, r := range e.Runs {
+		for _, s := range r {
+			if s.Field == "max_iterations" {
+				return "runs", e.Where("runs")
+			}
+		}
+	}
+	return "max_iterations", e.Where("max_iterations")
 }
 
 // Pin is one published value pinned for checking.
@@ -64,6 +98,8 @@ type Pin struct {
 	// a unit in the last printed digit, or the entry's own tolerance if that
 	// is wider.
 	Tolerance float64
+	// Widened is the entry's own tolerance, or 0 if it sets none.
+	Widened float64
 	// Note says why the tolerance was widened, if it was.
 	Note string
 }

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/descentlab/runner/internal/golden"
 	"github.com/descentlab/runner/pkg/engine"
@@ -176,6 +178,31 @@ func TestLoadPaths(t *testing.T) {
 	}, "\n")
 	if err == nil || err.Error() != want {
 		t.Errorf("Load error:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// TestNamedPipesAreRefusedWithoutWaiting gives Load a named pipe, as a
+// path and as a *.yaml file in a folder: each must be refused at once, not
+// read (which would wait forever for a writer).
+func TestNamedPipesAreRefusedWithoutWaiting(t *testing.T) {
+	dir := t.TempDir()
+	pipe := filepath.Join(dir, "pipe.yaml")
+	if err := syscall.Mkfifo(pipe, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Load([]string{pipe, dir})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		problem := ": is a named pipe (FIFO), not a regular file; give the path of an experiment file"
+		if want := pipe + problem + "\n" + pipe + problem; err == nil || err.Error() != want {
+			t.Errorf("Load error:\n%v\nwant:\n%s", err, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Load is still waiting on the named pipe after 5 s")
 	}
 }
 

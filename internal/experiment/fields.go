@@ -58,14 +58,36 @@ func apply(field string, v float64, p *engine.Params, s *engine.Settings) {
 	}
 }
 
-// FormatValue writes a swept value as run identifiers show it: the
-// shortest text that reads back as the same number ("0.05", "1e-05"), and
-// 0 for -0.
+// FormatValue writes an input value as results show it: the shortest text
+// that reads back as the same number ("0.05", "1e-05"), and 0 for -0.
 func FormatValue(v float64) string {
 	if v == 0 {
 		return "0"
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// FolderKey returns the key that names a swept field in run folders and
+// identifiers: the field itself for a setting (alpha, tolerance,
+// max_iterations), and <p>_initial for a parameter, whose trace column is
+// named p. A key never equals a column of the files in the folder, so tools
+// that read key=value folders as columns (Hive-style partitions) do not
+// hide one with the other. It is the summary's column for the same value.
+func FolderKey(field string) string {
+	if _, ok := engine.ParseParam(field); ok {
+		return field + "_initial"
+	}
+	return field
+}
+
+// formatSetting writes a swept value as identifiers show it: as
+// FormatValue does, and max_iterations as a whole number (1000000, not
+// 1e+06), as the summary writes it.
+func formatSetting(field string, v float64) string {
+	if field == "max_iterations" {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return FormatValue(v)
 }
 
 // clean rounds v to 12 significant digits, so that computed values come

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 )
 
 // MaxFileSize bounds an experiment file; larger files are refused before
@@ -50,6 +51,10 @@ func expand(paths []string) ([]string, ErrorList) {
 			continue
 		}
 		if !info.IsDir() {
+			if problem := notRegular(info); problem != "" {
+				errs = append(errs, &Error{Pos: Position{File: p}, Msg: problem})
+				continue
+			}
 			files = append(files, filepath.Clean(p))
 			continue
 		}
@@ -79,7 +84,7 @@ func experimentFiles(dir string) ([]string, error) {
 			files = append(files, filepath.Join(dir, e.Name()))
 		}
 	}
-	return files, nil // os.ReadDir sorts by name
+	return files, nil // os.ReadDir sorts by name; readFile refuses what is not a regular file
 }
 
 // dedupe drops repeated files, keeping the first of each.
@@ -92,14 +97,40 @@ func dedupe(files []string) []string {
 	})
 }
 
-// readFile reads an experiment file, refusing one over MaxFileSize before
-// reading it whole.
+// notRegular says why a file cannot be an experiment file, or "" if it
+// can: it must be a regular file, as reading a named pipe or a device could
+// wait forever or never end.
+func notRegular(info fs.FileInfo) string {
+	switch mode := info.Mode(); {
+	case mode.IsRegular():
+		return ""
+	case mode&fs.ModeNamedPipe != 0:
+		return "is a named pipe (FIFO), not a regular file; give the path of an experiment file"
+	case mode&fs.ModeDevice != 0:
+		return "is a device, not a regular file; give the path of an experiment file"
+	case mode&fs.ModeSocket != 0:
+		return "is a socket, not a regular file; give the path of an experiment file"
+	}
+	return "is not a regular file; give the path of an experiment file"
+}
+
+// readFile reads an experiment file, refusing one that is not a regular
+// file before reading from it, and one over MaxFileSize before reading it
+// whole. It opens without blocking, so that a named pipe put in place of a
+// file after it was listed cannot make it wait.
 func readFile(file string) ([]byte, *Error) {
-	f, err := os.Open(file)
+	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, &Error{Pos: Position{File: file}, Msg: describeOpenError(err)}
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, &Error{Pos: Position{File: file}, Msg: describeOpenError(err)}
+	}
+	if problem := notRegular(info); problem != "" {
+		return nil, &Error{Pos: Position{File: file}, Msg: problem}
+	}
 	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, &Error{Pos: Position{File: file}, Msg: describeOpenError(err)}

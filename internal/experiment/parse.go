@@ -61,7 +61,7 @@ var reservedNames = []string{"summary.csv", "summary.md", "readme.md"}
 // experiment; a document without a name is named after the file. Parse
 // reports every problem it finds, in the order they appear in the file.
 func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
-	if err := checkUTF8(file, src); err != nil {
+	if err := checkText(file, src); err != nil {
 		return nil, ErrorList{err}
 	}
 	d := &decoder{file: file}
@@ -154,18 +154,20 @@ func tabColumn(src []byte, line int) int {
 	return 0
 }
 
-// checkUTF8 refuses a file that is not UTF-8, pointing at the first byte
-// that is not.
-func checkUTF8(file string, src []byte) *Error {
-	if utf8.Valid(src) {
-		return nil
-	}
+// checkText refuses a file that is not UTF-8, or that holds a character
+// YAML does not allow in a file (a control character other than tab, line
+// feed and carriage return, such as NUL), pointing at the first one.
+// yaml.v3 would report some of them lines away from where they are.
+func checkText(file string, src []byte) *Error {
 	line, col := 1, 1
 	for len(src) > 0 {
 		r, size := utf8.DecodeRune(src)
-		if r == utf8.RuneError && size <= 1 {
-			return &Error{Pos: Position{File: file, Line: line, Column: col},
-				Msg: fmt.Sprintf("not UTF-8: byte 0x%02X here; save the file as UTF-8", src[0])}
+		pos := Position{File: file, Line: line, Column: col}
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return &Error{Pos: pos, Msg: fmt.Sprintf("not UTF-8: byte 0x%02X here; save the file as UTF-8", src[0])}
+		case !allowedInYAML(r):
+			return &Error{Pos: pos, Msg: fmt.Sprintf("control character %U here, which YAML does not allow in a file; remove it (in double quotes, write it as the escape \\u%04X)", r, r)}
 		}
 		col++
 		if r == '\n' {
@@ -174,6 +176,19 @@ func checkUTF8(file string, src []byte) *Error {
 		src = src[size:]
 	}
 	return nil
+}
+
+// allowedInYAML reports whether a character may appear in a YAML file: tab,
+// line feed, carriage return and printable characters, not the other C0
+// and C1 control characters, DEL or the non-characters U+FFFE and U+FFFF.
+func allowedInYAML(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		return true
+	case r < 0x20 || r == 0x7F || (r >= 0x80 && r <= 0x9F) || r == 0xFFFE || r == 0xFFFF:
+		return false
+	}
+	return true
 }
 
 // lastLine returns the number of the file's last line.
@@ -195,7 +210,10 @@ func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 		return nil
 	}
 	f, _ := d.mapping(root, "", experimentFields, nil)
-	e := &Experiment{Pos: d.pos(root)}
+	e := &Experiment{Pos: d.pos(root), fields: map[string]Position{}}
+	for field, v := range f.values {
+		e.fields[field] = d.pos(resolve(v))
+	}
 	e.Name = d.name(f, defaultName)
 	if v, ok := f.values["description"]; ok {
 		e.Description, _ = d.str(v, "description")
@@ -217,7 +235,7 @@ func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 		e.TraceEvery, _ = d.integer(v, "trace_every", 1, MaxIterationsCap)
 	}
 	if v, ok := f.values["expected"]; ok {
-		e.Expected = d.expected(v, len(e.Data), e.maxIterations(), e.Settings.Trained())
+		e.Expected = d.expected(v, len(e.Data), e.MostIterations(), e.Settings.Trained())
 	}
 	if len(d.errs) > before {
 		return nil
@@ -284,17 +302,22 @@ func (d *decoder) points(f fields) []engine.Point {
 }
 
 // base decodes the fields a sweep may also set: the weights, b3, alpha,
-// tolerance and max_iterations. Fields that the sweep or every runs entry
-// sets are not required.
-func (d *decoder) base(f fields, provided map[string]bool) (engine.Params, engine.Settings) {
+// tolerance and max_iterations. A field that the sweep or every runs entry
+// sets is not required, and may not be set here too.
+func (d *decoder) base(f fields, provided map[string]string) (engine.Params, engine.Settings) {
 	var p engine.Params
 	s := engine.Settings{MaxIterations: DefaultMaxIterations}
 	set := func(in fields, field string, required bool) {
-		if v, ok := d.field(in, field, required && !provided[field]); ok {
+		where, isProvided := provided[field]
+		if v, present := in.values[field]; present && isProvided {
+			d.fail(v, join(in.path, field), "is also set by %s, so this value would never be used; set it in one place", where)
+			return
+		}
+		if v, ok := d.field(in, field, required && !isProvided); ok {
 			apply(field, v, &p, &s)
 		}
 	}
-	d.weights(f, set, !slices.ContainsFunc(weightFields, func(w string) bool { return !provided[w] }))
+	d.weights(f, set, !slices.ContainsFunc(weightFields, func(w string) bool { _, ok := provided[w]; return !ok }))
 	for _, field := range []string{"b3", "alpha", "tolerance", "max_iterations"} {
 		set(f, field, field == "alpha" || field == "tolerance")
 	}
@@ -359,16 +382,16 @@ func (d *decoder) requiredNumber(f fields, key string) float64 {
 // iteration up to max_iterations, or with trace_every K, the first, every
 // K-th and the last.
 func (e *Experiment) MaxTraceRows() int {
-	n := e.maxIterations()
+	n := e.MostIterations()
 	if e.TraceEvery > 1 {
 		n = min(n, n/e.TraceEvery+2)
 	}
 	return n
 }
 
-// maxIterations returns the most iterations any run of the experiment may
-// take.
-func (e *Experiment) maxIterations() int {
+// MostIterations returns the most iterations any run of the experiment
+// may take.
+func (e *Experiment) MostIterations() int {
 	most := e.Settings.MaxIterations
 	for _, r := range e.Runs {
 		for _, s := range r {
@@ -453,7 +476,7 @@ func (d *decoder) expectedEntry(n *yaml.Node, path string, points, maxIterations
 	add := func(column string, v *yaml.Node, field string) {
 		v = resolve(v)
 		if p, ok := d.pin(v, field); ok {
-			p.Iteration, p.Column, p.Note = iteration, column, note
+			p.Iteration, p.Column, p.Note, p.Widened = iteration, column, note, widened
 			p.Tolerance = max(p.Tolerance, widened)
 			pins = append(pins, p)
 		}
@@ -548,6 +571,13 @@ func (d *decoder) pin(n *yaml.Node, field string) (Pin, bool) {
 		Value:     v,
 		Tolerance: halfUnit(n.Value),
 	}, true
+}
+
+// PinTolerance returns the tolerance of a value printed as printed, in an
+// entry whose own tolerance is widened (0 if it sets none): half a unit in
+// its last digit, or widened if that is wider.
+func PinTolerance(printed string, widened float64) float64 {
+	return max(halfUnit(printed), widened)
 }
 
 // halfUnit returns half a unit in the last digit of a number as written:

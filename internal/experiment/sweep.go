@@ -14,8 +14,9 @@ const (
 	// DefaultMaxRuns bounds how many runs an experiment may expand to,
 	// unless it sets max_runs.
 	DefaultMaxRuns = 1_000_000
-	// MaxRunsCap bounds max_runs.
-	MaxRunsCap = 1_000_000_000
+	// MaxRunsCap bounds max_runs: a sweep's memory does not grow with its
+	// runs, but its files and time do.
+	MaxRunsCap = 10_000_000
 )
 
 var rangeFields = []string{"from", "to", "count", "scale"}
@@ -68,7 +69,12 @@ func (a *Axis) Value(i int) float64 {
 		lo, hi := math.Log10(math.Abs(a.from)), math.Log10(math.Abs(a.to))
 		v = math.Copysign(math.Pow(10, lo+(hi-lo)*float64(i)/float64(a.count-1)), a.from)
 	default:
-		v = a.from + (a.to-a.from)*float64(i)/float64(a.count-1)
+		if d := a.to - a.from; !math.IsInf(d, 0) {
+			v = a.from + d*float64(i)/float64(a.count-1)
+		} else { // ends near float64's limits: their distance overflows
+			t := float64(i) / float64(a.count-1)
+			v = a.from*(1-t) + a.to*t
+		}
 	}
 	if a.Field == "max_iterations" {
 		return math.Round(v)
@@ -77,25 +83,28 @@ func (a *Axis) Value(i int) float64 {
 }
 
 // variations decodes an experiment's sweep:, runs: and max_runs:, and
-// returns the fields they set, which the experiment then need not set
-// itself.
-func (d *decoder) variations(f fields, e *Experiment) map[string]bool {
+// returns the fields they set for every run, each with where it is set
+// ("sweep.alpha", "every entry of runs"): the experiment then need not set
+// them itself, and may not, as its value would never be used.
+func (d *decoder) variations(f fields, e *Experiment) map[string]string {
 	before := len(d.errs)
 	e.MaxRuns = DefaultMaxRuns
 	if v, ok := f.values["max_runs"]; ok {
 		e.MaxRuns, _ = d.integer(v, "max_runs", 1, MaxRunsCap)
 	}
-	provided := map[string]bool{}
+	provided := map[string]string{}
 	if v, ok := f.values["sweep"]; ok {
 		e.Axes = d.sweep(v)
 		for _, k := range keysInOrder(resolve(v)) {
-			provided[k] = true // even if its values are invalid, and reported
+			provided[k] = join("sweep", k) // even if its values are invalid, and reported
 		}
 	}
 	if v, ok := f.values["runs"]; ok {
 		e.Runs = d.runEntries(v, e.Axes)
 		for _, field := range sweepable {
-			provided[field] = provided[field] || setInEveryEntry(resolve(v), field)
+			if _, swept := provided[field]; !swept && setInEveryEntry(resolve(v), field) {
+				provided[field] = "every entry of runs"
+			}
 		}
 	}
 	if len(d.errs) == before && d.checkRunCount(f, e) {
@@ -290,6 +299,11 @@ func (d *decoder) runEntries(n *yaml.Node, axes []Axis) [][]Setting {
 		if len(d.errs) > before {
 			continue
 		}
+		if len(entries) > 0 && !sameFields(entry, entries[0]) {
+			d.fail(f.node, path, "sets %s, but the first entry sets %s; every entry must set the same fields, as each field is a level of the run folders",
+				fieldList(entry), fieldList(entries[0]))
+			continue
+		}
 		key := identifier(entry)
 		if first, dup := seen[key]; dup {
 			d.fail(f.node, path, "repeats runs[%d]", first)
@@ -299,6 +313,23 @@ func (d *decoder) runEntries(n *yaml.Node, axes []Axis) [][]Setting {
 		entries = append(entries, entry)
 	}
 	return entries
+}
+
+// sameFields reports whether two runs entries set the same fields.
+func sameFields(a, b []Setting) bool {
+	return slices.EqualFunc(a, b, func(x, y Setting) bool { return x.Field == y.Field })
+}
+
+// fieldList names the fields a runs entry sets: "alpha and b3".
+func fieldList(entry []Setting) string {
+	names := make([]string, len(entry))
+	for i, s := range entry {
+		names[i] = s.Field
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // setInEveryEntry reports whether every entry of a runs: list sets field.
@@ -336,11 +367,11 @@ func (d *decoder) checkRunCount(f fields, e *Experiment) bool {
 }
 
 // identifier joins settings as a run identifier shows them, one folder
-// per field: "alpha=0.05/b3=1".
+// per field: "alpha=0.05/b3_initial=1".
 func identifier(settings []Setting) string {
 	parts := make([]string, len(settings))
 	for i, s := range settings {
-		parts[i] = s.Field + "=" + FormatValue(s.Value)
+		parts[i] = FolderKey(s.Field) + "=" + formatSetting(s.Field, s.Value)
 	}
 	return strings.Join(parts, "/")
 }

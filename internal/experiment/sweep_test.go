@@ -14,10 +14,23 @@ weights: {w1: 3.34, b1: -1.43, w2: -3.53, b2: 0.57, w3: -1.22, w4: -2.30}
 tolerance: 0.001
 `
 
-// expandRuns parses one experiment and lists its runs as "ID: settings".
-func expandRuns(t *testing.T, doc string) []string {
+// Bases for sweeps of w1 and of tolerance, which may then not be set.
+const (
+	sweepBaseW1 = `
+data: [{x: 0, y: 0}, {x: 0.5, y: 1}, {x: 1, y: 0}]
+weights: {b1: -1.43, w2: -3.53, b2: 0.57, w3: -1.22, w4: -2.30}
+tolerance: 0.001
+`
+	sweepBaseTolerance = `
+data: [{x: 0, y: 0}, {x: 0.5, y: 1}, {x: 1, y: 0}]
+weights: {w1: 3.34, b1: -1.43, w2: -3.53, b2: 0.57, w3: -1.22, w4: -2.30}
+`
+)
+
+// listRuns parses one experiment and lists its runs as "ID: settings".
+func listRuns(t *testing.T, doc string) []string {
 	t.Helper()
-	exps, errs := Parse("sweep.yaml", []byte(sweepBase+doc))
+	exps, errs := Parse("sweep.yaml", []byte(doc))
 	if errs != nil {
 		t.Fatalf("Parse:\n%v", errs)
 	}
@@ -33,8 +46,8 @@ func expandRuns(t *testing.T, doc string) []string {
 
 func TestExpansion(t *testing.T) {
 	tests := []struct {
-		name, doc string
-		want      []string
+		name, base, doc string
+		want            []string
 	}{{
 		name: "no sweep: one run named after the experiment",
 		doc:  "name: plain\nalpha: 0.1\n",
@@ -59,6 +72,7 @@ func TestExpansion(t *testing.T) {
 		},
 	}, {
 		name: "log range",
+		base: sweepBaseTolerance,
 		doc:  "name: log\nalpha: 0.1\nsweep: {tolerance: {from: 1e-4, to: 1, count: 5, scale: log}}\n",
 		want: []string{
 			"log/tolerance=0.0001: alpha 0.1 b3 0 tolerance 0.0001 max 1000 w1 3.34",
@@ -71,33 +85,35 @@ func TestExpansion(t *testing.T) {
 		name: "negative log range and whole-number max_iterations",
 		doc:  "name: neg\nalpha: 0.1\nsweep: {b3: {from: -100, to: -1, count: 3, scale: log}, max_iterations: {from: 10, to: 1000, count: 3, scale: log}}\n",
 		want: []string{
-			"neg/b3=-100/max_iterations=10: alpha 0.1 b3 -100 tolerance 0.001 max 10 w1 3.34",
-			"neg/b3=-100/max_iterations=100: alpha 0.1 b3 -100 tolerance 0.001 max 100 w1 3.34",
-			"neg/b3=-100/max_iterations=1000: alpha 0.1 b3 -100 tolerance 0.001 max 1000 w1 3.34",
-			"neg/b3=-10/max_iterations=10: alpha 0.1 b3 -10 tolerance 0.001 max 10 w1 3.34",
-			"neg/b3=-10/max_iterations=100: alpha 0.1 b3 -10 tolerance 0.001 max 100 w1 3.34",
-			"neg/b3=-10/max_iterations=1000: alpha 0.1 b3 -10 tolerance 0.001 max 1000 w1 3.34",
-			"neg/b3=-1/max_iterations=10: alpha 0.1 b3 -1 tolerance 0.001 max 10 w1 3.34",
-			"neg/b3=-1/max_iterations=100: alpha 0.1 b3 -1 tolerance 0.001 max 100 w1 3.34",
-			"neg/b3=-1/max_iterations=1000: alpha 0.1 b3 -1 tolerance 0.001 max 1000 w1 3.34",
+			"neg/b3_initial=-100/max_iterations=10: alpha 0.1 b3 -100 tolerance 0.001 max 10 w1 3.34",
+			"neg/b3_initial=-100/max_iterations=100: alpha 0.1 b3 -100 tolerance 0.001 max 100 w1 3.34",
+			"neg/b3_initial=-100/max_iterations=1000: alpha 0.1 b3 -100 tolerance 0.001 max 1000 w1 3.34",
+			"neg/b3_initial=-10/max_iterations=10: alpha 0.1 b3 -10 tolerance 0.001 max 10 w1 3.34",
+			"neg/b3_initial=-10/max_iterations=100: alpha 0.1 b3 -10 tolerance 0.001 max 100 w1 3.34",
+			"neg/b3_initial=-10/max_iterations=1000: alpha 0.1 b3 -10 tolerance 0.001 max 1000 w1 3.34",
+			"neg/b3_initial=-1/max_iterations=10: alpha 0.1 b3 -1 tolerance 0.001 max 10 w1 3.34",
+			"neg/b3_initial=-1/max_iterations=100: alpha 0.1 b3 -1 tolerance 0.001 max 100 w1 3.34",
+			"neg/b3_initial=-1/max_iterations=1000: alpha 0.1 b3 -1 tolerance 0.001 max 1000 w1 3.34",
 		},
 	}, {
 		name: "grid: the first axis written varies slowest; identifiers list fields in a fixed order",
+		base: sweepBaseW1,
 		doc:  "name: grid\nsweep: {w1: [3, 4], alpha: [0.1, 0.2]}\n",
 		want: []string{
-			"grid/alpha=0.1/w1=3: alpha 0.1 b3 0 tolerance 0.001 max 1000 w1 3",
-			"grid/alpha=0.2/w1=3: alpha 0.2 b3 0 tolerance 0.001 max 1000 w1 3",
-			"grid/alpha=0.1/w1=4: alpha 0.1 b3 0 tolerance 0.001 max 1000 w1 4",
-			"grid/alpha=0.2/w1=4: alpha 0.2 b3 0 tolerance 0.001 max 1000 w1 4",
+			"grid/alpha=0.1/w1_initial=3: alpha 0.1 b3 0 tolerance 0.001 max 1000 w1 3",
+			"grid/alpha=0.2/w1_initial=3: alpha 0.2 b3 0 tolerance 0.001 max 1000 w1 3",
+			"grid/alpha=0.1/w1_initial=4: alpha 0.1 b3 0 tolerance 0.001 max 1000 w1 4",
+			"grid/alpha=0.2/w1_initial=4: alpha 0.2 b3 0 tolerance 0.001 max 1000 w1 4",
 		},
 	}, {
 		name: "runs: exact combinations, each crossed with the sweep",
+		base: sweepBaseTolerance,
 		doc:  "name: pairs\nruns: [{b3: 1, alpha: 0.1}, {alpha: 0.2, b3: -1}]\nsweep: {tolerance: [0.01, 0.001]}\n",
 		want: []string{
-			"pairs/alpha=0.1/b3=1/tolerance=0.01: alpha 0.1 b3 1 tolerance 0.01 max 1000 w1 3.34",
-			"pairs/alpha=0.1/b3=1/tolerance=0.001: alpha 0.1 b3 1 tolerance 0.001 max 1000 w1 3.34",
-			"pairs/alpha=0.2/b3=-1/tolerance=0.01: alpha 0.2 b3 -1 tolerance 0.01 max 1000 w1 3.34",
-			"pairs/alpha=0.2/b3=-1/tolerance=0.001: alpha 0.2 b3 -1 tolerance 0.001 max 1000 w1 3.34",
+			"pairs/alpha=0.1/b3_initial=1/tolerance=0.01: alpha 0.1 b3 1 tolerance 0.01 max 1000 w1 3.34",
+			"pairs/alpha=0.1/b3_initial=1/tolerance=0.001: alpha 0.1 b3 1 tolerance 0.001 max 1000 w1 3.34",
+			"pairs/alpha=0.2/b3_initial=-1/tolerance=0.01: alpha 0.2 b3 -1 tolerance 0.01 max 1000 w1 3.34",
+			"pairs/alpha=0.2/b3_initial=-1/tolerance=0.001: alpha 0.2 b3 -1 tolerance 0.001 max 1000 w1 3.34",
 		},
 	}, {
 		name: "range of one value",
@@ -106,11 +122,14 @@ func TestExpansion(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := expandRuns(t, tt.doc)
+			if tt.base == "" {
+				tt.base = sweepBase
+			}
+			got := listRuns(t, tt.base+tt.doc)
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("runs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
-			if again := expandRuns(t, tt.doc); strings.Join(again, "\n") != strings.Join(got, "\n") {
+			if again := listRuns(t, tt.base+tt.doc); strings.Join(again, "\n") != strings.Join(got, "\n") {
 				t.Errorf("a second expansion differs")
 			}
 		})

@@ -1,6 +1,6 @@
 // Package faultfs is a file system for tests that fails when told to: a
 // disk that fills up, a folder that is read only. It wraps another file
-// system (report.OS) and asks a function, before each operation, whether it
+// system (results.OS) and asks a function, before each operation, whether it
 // should fail.
 package faultfs
 
@@ -8,7 +8,7 @@ import (
 	"io"
 	"io/fs"
 
-	"github.com/descentlab/runner/internal/report"
+	"github.com/descentlab/runner/internal/results"
 )
 
 // Op names an operation on the file system.
@@ -16,16 +16,18 @@ type Op string
 
 // The operations that may fail.
 const (
-	Mkdir  Op = "mkdir"
-	Create Op = "create"
-	Write  Op = "write"
-	Rename Op = "rename"
+	Mkdir    Op = "mkdir"
+	Create   Op = "create"
+	Write    Op = "write"
+	Rename   Op = "rename"
+	Exchange Op = "exchange"
+	Link     Op = "link"
 )
 
 // FS is a file system that fails an operation on a path when Fail returns
 // an error for them.
 type FS struct {
-	report.FileSystem
+	results.FileSystem
 	Fail func(op Op, path string) error
 }
 
@@ -80,4 +82,18 @@ func (f file) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return f.WriteCloser.Write(b)
+}
+
+func (f FS) Exchange(a, b string) error {
+	if err := f.fail(Exchange, b); err != nil {
+		return err
+	}
+	return f.FileSystem.Exchange(a, b)
+}
+
+func (f FS) Link(oldname, newname string) error {
+	if err := f.fail(Link, newname); err != nil {
+		return err
+	}
+	return f.FileSystem.Link(oldname, newname)
 }

@@ -80,13 +80,13 @@ func TestPictures(t *testing.T) {
 	o, path = run(t, engine.NewParamSet(engine.W3, engine.W4, engine.B3), 0.1, 50)
 	checkSVG(t, "descent of several parameters", func() ([]byte, error) { return Descent(o, path) }, 0)
 
-	runs := []SweepRun{{0.01, 83, "converged"}, {0.1, 10, "converged"}, {0.34, 178, "diverged"}, {1.0 / 3, 1000, "max-iterations"}}
+	runs := []SweepRun{{0.01, 83, engine.Converged}, {0.1, 10, engine.Converged}, {0.34, 178, engine.Diverged}, {1.0 / 3, 1000, engine.MaxIterations}}
 	checkSVG(t, "sweep", func() ([]byte, error) { return Sweep("lr", "alpha", runs, 1.0/3) }, 0)
 	svg, err := Sweep("lr", "alpha", runs, 1.0/3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for status, n := range map[string]int{"converged": 2, "diverged": 1, "max-iterations": 1} {
+	for status, n := range map[engine.Status]int{engine.Converged: 2, engine.Diverged: 1, engine.MaxIterations: 1} {
 		c := statusColors[status].(interface{ RGBA() (r, g, b, a uint32) })
 		r, g, b, _ := c.RGBA()
 		fill := fmt.Sprintf("fill:#%02X%02X%02X", r>>8, g>>8, b>>8)
@@ -129,7 +129,7 @@ func TestSweepThinsLargeSweeps(t *testing.T) {
 	for _, n := range []int{1, MaxSweepPoints, MaxSweepPoints + 1, 100_000} {
 		runs := make([]SweepRun, n)
 		for i := range runs {
-			runs[i] = SweepRun{Value: float64(i + 1), Iterations: i, Status: "converged"}
+			runs[i] = SweepRun{Value: float64(i + 1), Iterations: i, Status: engine.Converged}
 		}
 		kept := thinned(runs)
 		if len(kept) > MaxSweepPoints || kept[0] != runs[0] || kept[len(kept)-1] != runs[n-1] {

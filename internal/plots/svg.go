@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // Colours of the pictures: the article's pink SSR curve and green fit.
@@ -22,10 +24,10 @@ var (
 )
 
 // statusColors tell the statuses apart in a sweep's picture.
-var statusColors = map[string]color.Color{
-	"converged":      green,
-	"max-iterations": color.RGBA{R: 230, G: 150, B: 20, A: 255},
-	"diverged":       color.RGBA{R: 200, G: 30, B: 30, A: 255},
+var statusColors = map[engine.Status]color.Color{
+	engine.Converged:     green,
+	engine.MaxIterations: color.RGBA{R: 230, G: 150, B: 20, A: 255},
+	engine.Diverged:      color.RGBA{R: 200, G: 30, B: 30, A: 255},
 }
 
 // render draws plots stacked in one column on an SVG canvas of the given

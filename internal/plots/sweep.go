@@ -3,6 +3,8 @@ package plots
 import (
 	"slices"
 
+	"github.com/descentlab/runner/pkg/engine"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -14,7 +16,7 @@ import (
 type SweepRun struct {
 	Value      float64
 	Iterations int
-	Status     string
+	Status     engine.Status
 }
 
 // MaxSweepPoints bounds the runs a sweep's picture marks: a larger sweep is
@@ -22,7 +24,7 @@ type SweepRun struct {
 const MaxSweepPoints = 1000
 
 // statuses are the statuses, in the order the legend lists them.
-var statuses = []string{"converged", "max-iterations", "diverged"}
+var statuses = []engine.Status{engine.Converged, engine.MaxIterations, engine.Diverged}
 
 // Sweep draws a sweep's sweep.svg: the iterations each run took against
 // the swept field, on a log axis when its values span more than two
@@ -61,7 +63,7 @@ func Sweep(name, field string, runs []SweepRun, limit float64) ([]byte, error) {
 		}
 		s.GlyphStyle = draw.GlyphStyle{Color: statusColors[status], Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
 		p.Add(s)
-		p.Legend.Add(status, s)
+		p.Legend.Add(status.String(), s)
 	}
 	if limit > 0 && limit >= p.X.Min && limit <= p.X.Max {
 		l, err := plotter.NewLine(plotter.XYs{{X: limit, Y: 0}, {X: limit, Y: p.Y.Max}})
@@ -80,13 +82,38 @@ func Sweep(name, field string, runs []SweepRun, limit float64) ([]byte, error) {
 
 // thinned keeps at most MaxSweepPoints runs: every k-th and the last.
 func thinned(runs []SweepRun) []SweepRun {
-	if len(runs) <= MaxSweepPoints {
-		return runs
+	keep := NewSweepPoints(len(runs))
+	for i, r := range runs {
+		keep.Add(i, r)
 	}
-	k := (len(runs) + MaxSweepPoints - 2) / (MaxSweepPoints - 1)
-	var kept []SweepRun
-	for i := 0; i < len(runs)-1; i += k {
-		kept = append(kept, runs[i])
+	return keep.Points()
+}
+
+// SweepPoints keeps the runs of a sweep that its picture marks, as they
+// come: all of at most MaxSweepPoints runs, else every k-th and the last,
+// so that memory does not grow with the sweep.
+type SweepPoints struct {
+	n, k int
+	kept []SweepRun
+}
+
+// NewSweepPoints keeps the points of a sweep of n runs.
+func NewSweepPoints(n int) *SweepPoints {
+	k := 1
+	if n > MaxSweepPoints {
+		k = (n + MaxSweepPoints - 2) / (MaxSweepPoints - 1)
 	}
-	return append(kept, runs[len(runs)-1])
+	return &SweepPoints{n: n, k: k}
+}
+
+// Add offers run i (from 0) of the sweep.
+func (s *SweepPoints) Add(i int, r SweepRun) {
+	if i == s.n-1 || i%s.k == 0 {
+		s.kept = append(s.kept, r)
+	}
+}
+
+// Points returns the runs kept, in order.
+func (s *SweepPoints) Points() []SweepRun {
+	return s.kept
 }

@@ -26,3 +26,13 @@ func (s Status) String() string {
 	}
 	return statusNames[s]
 }
+
+// ParseStatus returns the status with the given name, as String writes it.
+func ParseStatus(name string) (Status, bool) {
+	for s, n := range statusNames {
+		if n == name && n != "" {
+			return Status(s), true
+		}
+	}
+	return 0, false
+}

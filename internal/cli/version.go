@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+)
+
+// BuildInfo is the runner's version, from the build information Go
+// records in the binary.
+type BuildInfo struct {
+	// Module is the module's version: a release such as v1.2.0 when
+	// installed with go install …@version, a pseudo-version when built
+	// from a repository with -buildvcs, or (devel).
+	Module string
+	// Revision is the commit built from, and Modified whether the work
+	// tree had uncommitted changes; both are empty if not recorded.
+	Revision string
+	Modified bool
+	// Go is the version of Go it was built with.
+	Go string
+}
+
+// Version returns the runner's build information.
+func Version() BuildInfo {
+	v := BuildInfo{Module: "(devel)"}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	if info.Main.Version != "" {
+		v.Module = info.Main.Version
+	}
+	v.Go = info.GoVersion
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v.Revision = s.Value
+		case "vcs.modified":
+			v.Modified = s.Value == "true"
+		}
+	}
+	return v
+}
+
+// String writes the version as runner version prints it.
+func (v BuildInfo) String() string {
+	s := "runner " + v.Module
+	if v.Revision != "" {
+		s += ", revision " + v.Revision
+		if v.Modified {
+			s += " (modified)"
+		}
+	}
+	if v.Go != "" {
+		s += ", built with " + v.Go
+	}
+	return s
+}
+
+const versionUsage = `Usage: runner version
+
+Print the runner's version: its module version, the revision of the
+repository it was built from (and whether that had uncommitted changes),
+and the Go version it was built with. runner --version prints the same.
+Each run's record (run.yaml) notes the module version that computed it.
+`
+
+// versionCommand is runner version.
+func versionCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
+	fs := newFlagSet("version", versionUsage)
+	rest, err := parseFlags(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("version takes no arguments; got %q", rest[0])
+	}
+	_, err = fmt.Fprintln(stdout, Version())
+	return err
+}
+
+// pid returns the process's id.
+func pid() int { return os.Getpid() }

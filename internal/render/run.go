@@ -1,0 +1,258 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/results"
+	"github.com/descentlab/runner/pkg/engine"
+)
+
+// KeptRows is how many of the first and of the last rows of a trace a
+// run's table shows.
+const KeptRows = 10
+
+// Run is what the tables of a run show: its record, and the rows of its
+// trace at each end (engine.Ends keeps them as the trace is written or
+// read).
+type Run struct {
+	Record *results.Record
+	// Rows are the first KeptRows and the last KeptRows rows of the trace
+	// (all of them if there are at most 2·KeptRows), in order.
+	Rows []engine.Iteration
+	// TraceRows is the number of rows of the trace.
+	TraceRows int
+}
+
+// Terminal says how tables are shown on a terminal.
+type Terminal struct {
+	// Width is the terminal's width in columns; tables wider than it leave
+	// out columns. Zero means no limit.
+	Width int
+	// Wide shows every column, whatever the width.
+	Wide bool
+	// Color colours statuses and published values that do not hold.
+	Color bool
+	// Digits is the number of significant digits of numbers; zero means
+	// ReadableDigits.
+	Digits int
+}
+
+func (t Terminal) digits() int {
+	if t.Digits > 0 {
+		return t.Digits
+	}
+	return ReadableDigits
+}
+
+// IterationsMarkdown renders a run's iterations.md: what the run does,
+// its iterations as a table (the first and last KeptRows rows of its
+// trace), and how it ended. runner show --md prints the same.
+func IterationsMarkdown(w io.Writer, r *Run) error {
+	p := &printer{w: w}
+	rec := r.Record
+	p.printf("# %s\n\n%s\n\n", rec.Run, setup(&rec.Inputs))
+	t, omitted := iterationsTable(r, ReadableDigits)
+	p.table(t, markdown, nil)
+	p.printf("\n%s\n", ending(rec, ReadableDigits))
+	if omitted != "" {
+		p.printf("%s\n", omitted)
+	}
+	p.printf("\nNumbers are rounded to %d significant figures; trace.csv has %d.\n", ReadableDigits, rec.Inputs.CSVDigits)
+	return p.err
+}
+
+// ExpectedMarkdown renders a run's expected.md: each published value
+// beside the computed one, and the reasons for widened tolerances.
+func ExpectedMarkdown(w io.Writer, rec *results.Record) error {
+	p := &printer{w: w}
+	p.printf("# %s: published values\n\n", rec.Run)
+	p.printf("%s A value holds when the computed one is within half a unit of its last printed digit, or within the tolerance its entry states.\n\n", checksVerdict(rec))
+	t, notes := checksTable(rec)
+	p.table(t, markdown, nil)
+	if len(notes) > 0 {
+		p.printf("\nNotes:\n\n")
+		for i, n := range notes {
+			p.printf("%d. %s\n", i+1, EscapeText(n))
+		}
+	}
+	return p.err
+}
+
+// Detail shows a run on a terminal: what it does, its iterations, how it
+// ended, and its published values.
+func Detail(w io.Writer, r *Run, term Terminal) error {
+	p := &printer{w: w}
+	rec := r.Record
+	paint := term.painter()
+	p.printf("%s: %s\n", rec.Run, setup(&rec.Inputs))
+	t, omitted := iterationsTable(r, term.digits())
+	t, left := term.fit(t, 2, "predicted")
+	p.table(t, boxed, nil)
+	for _, line := range []string{left, paintWords(ending(rec, term.digits()), paint), omitted} {
+		if line != "" {
+			p.printf("%s\n", line)
+		}
+	}
+	if len(rec.Outcome.Checks) > 0 {
+		t, notes := checksTable(rec)
+		t, left := term.fit(t, 2, "tolerance", "printed")
+		p.printf("\n%s: %s\n", rec.Run, paintWords(checksVerdict(rec), paint))
+		p.table(t, boxed, paint)
+		if left != "" {
+			p.printf("%s\n", left)
+		}
+		for i, n := range notes {
+			p.printf("note %d: %s\n", i+1, Escape(n))
+		}
+	}
+	p.printf("\n")
+	return p.err
+}
+
+// iterationsTable is a run's iterations as the article tabulates them,
+// rounded for reading: the rows it keeps of the trace, which leave out
+// the middle of long runs; the note says what is left out. When one
+// parameter trains, each row shows its value, the predictions, SSR, the
+// gradient, the step and the new value, as the article does; when several
+// train, each row shows their values, the predictions, SSR and their
+// gradients (steps are α times the gradients, and the next row holds the
+// new values).
+func iterationsTable(r *Run, digits int) (*table, string) {
+	params := r.Record.Inputs.Train.List()
+	header := []string{"iteration"}
+	for _, p := range params {
+		header = append(header, p.String())
+	}
+	header = append(header, "predicted", "SSR")
+	if len(params) == 1 {
+		header = append(header, "gradient", "step size", "new "+params[0].String())
+	} else {
+		for _, p := range params {
+			header = append(header, "gradient "+p.String())
+		}
+	}
+	t := newTable(header)
+	omitted := ""
+	for i := range r.Rows {
+		it := &r.Rows[i]
+		if i == KeptRows && r.TraceRows > 2*KeptRows {
+			t.addGap()
+			omitted = fmt.Sprintf("Iterations %d to %d are left out here; trace.csv has every one kept.", r.Rows[i-1].N+1, it.N-1)
+		}
+		row := []string{strconv.Itoa(it.N)}
+		row = appendDigits(row, digits, it.Values...)
+		row = append(row, strings.Join(appendDigits(nil, digits, it.Predicted...), ", "))
+		row = appendDigits(row, digits, it.SSR)
+		if len(params) == 1 {
+			row = appendDigits(row, digits, it.Gradient[0], it.Step[0], it.Next[0])
+		} else {
+			row = appendDigits(row, digits, it.Gradient...)
+		}
+		t.add(row...)
+	}
+	return t, omitted
+}
+
+func appendDigits(cells []string, digits int, values ...float64) []string {
+	for _, v := range values {
+		cells = append(cells, formatDigits(v, digits))
+	}
+	return cells
+}
+
+// setup describes what a run does, in a sentence.
+func setup(in *results.Inputs) string {
+	params := in.Train.List()
+	names, starts := make([]string, len(params)), make([]string, len(params))
+	for i, p := range params {
+		names[i] = p.String()
+		starts[i] = p.String() + " = " + experiment.FormatValue(in.Start.Get(p))
+	}
+	with := "α = " + experiment.FormatValue(in.Alpha)
+	if in.Start.Activation != engine.Softplus {
+		with += fmt.Sprintf(" and %v hidden nodes", in.Start.Activation)
+	}
+	until := "|step size|"
+	if len(params) > 1 {
+		until = "every |step size|"
+	}
+	return fmt.Sprintf("Gradient descent on %s from %s with %s, until %s < %s or %d iterations.",
+		andList(names), strings.Join(starts, ", "), with, until, experiment.FormatValue(in.Tolerance), in.MaxIterations)
+}
+
+// andList joins words as in "w3, w4 and b3".
+func andList(words []string) string {
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// ending says how a run ended, in a sentence.
+func ending(rec *results.Record, digits int) string {
+	o := &rec.Outcome
+	var final []string
+	for _, p := range rec.Inputs.Train.List() {
+		final = append(final, fmt.Sprintf("%v = %s", p, formatDigits(o.Final.Get(p), digits)))
+	}
+	values := strings.Join(append(final, "SSR = "+formatDigits(o.SSR, digits)), ", ")
+	switch o.Status {
+	case engine.Converged:
+		return fmt.Sprintf("Converged after %d iterations: %s.", o.Iterations, values)
+	case engine.MaxIterations:
+		return fmt.Sprintf("Stopped after %d iterations, the most allowed, without converging: %s.", o.Iterations, values)
+	case engine.Diverged:
+		return fmt.Sprintf("Diverged at iteration %d (a value overflowed or SSR ran away): %s.", o.Iterations, values)
+	}
+	return fmt.Sprintf("Ended with status %v after %d iterations: %s.", o.Status, o.Iterations, values)
+}
+
+// checksTable lists each published value beside the computed one. Values
+// whose tolerance was widened refer to a numbered note, as given by notes.
+func checksTable(rec *results.Record) (*table, []string) {
+	t := newTable([]string{"where", "value", "printed", "computed", "tolerance", "holds"}, "where", "value", "holds")
+	var notes []string
+	for i, pin := range rec.Inputs.Expected {
+		c := rec.Outcome.Checks[i]
+		where := "final"
+		if pin.Iteration > 0 {
+			where = "iteration " + strconv.Itoa(pin.Iteration)
+		}
+		computed := "not reached"
+		if c.Reached {
+			computed = formatDigits(c.Computed, 6) // a few more digits than published values have
+		}
+		holds := "yes"
+		if !c.Holds {
+			holds = "NO"
+		}
+		if pin.Note != "" {
+			if !slices.Contains(notes, pin.Note) {
+				notes = append(notes, pin.Note)
+			}
+			holds += fmt.Sprintf(" (note %d)", slices.Index(notes, pin.Note)+1)
+		}
+		t.add(where, pin.Column, pin.Printed, computed, formatDigits(pin.Tolerance(), ReadableDigits), holds)
+	}
+	return t, notes
+}
+
+// checksVerdict sums up the checks in a sentence.
+func checksVerdict(rec *results.Record) string {
+	n := len(rec.Outcome.Checks)
+	failed := n - rec.Outcome.Held()
+	switch {
+	case n == 1 && failed == 0:
+		return "The published value holds."
+	case n == 1:
+		return "The published value does not hold."
+	case failed == 0:
+		return fmt.Sprintf("All %d published values hold.", n)
+	}
+	return fmt.Sprintf("%d of %d published values do not hold.", failed, n)
+}

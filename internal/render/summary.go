@@ -1,0 +1,201 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/descentlab/runner/internal/results"
+	"github.com/descentlab/runner/pkg/engine"
+)
+
+// Limits of the summary tables.
+const (
+	// MaxSummaryMarkdownRows is the most runs summary.md lists; beyond
+	// it, the first and last halves, and summary.csv has every run.
+	// (GitHub does not render Markdown files of many megabytes.)
+	MaxSummaryMarkdownRows = 1000
+	// MaxSummaryTerminalRows is the most runs the terminal's summary
+	// shows; beyond it, the first and last halves.
+	MaxSummaryTerminalRows = 50
+)
+
+// Rows keeps the rows a table of many shows: the first and the last
+// halves of at most max rows, and how many there were. Memory does not
+// grow with the number of rows added.
+type Rows struct {
+	half  int
+	first []results.Row
+	ring  []results.Row
+	n     int
+}
+
+// NewRows returns a Rows that shows at most max rows.
+func NewRows(max int) *Rows {
+	return &Rows{half: max / 2}
+}
+
+// Add adds a row.
+func (r *Rows) Add(row *results.Row) {
+	if len(r.first) < r.half {
+		r.first = append(r.first, *row)
+	} else if len(r.ring) < r.half {
+		r.ring = append(r.ring, *row)
+	} else {
+		r.ring[(r.n-2*r.half)%r.half] = *row
+	}
+	r.n++
+}
+
+// Len returns how many rows were added.
+func (r *Rows) Len() int {
+	return r.n
+}
+
+// shown returns the rows shown, in order, and the index at which rows are
+// left out (-1 if none are).
+func (r *Rows) shown() ([]results.Row, int) {
+	rows := slices.Clone(r.first)
+	if r.n <= 2*r.half {
+		return append(rows, r.ring...), -1
+	}
+	start := (r.n - 2*r.half) % r.half
+	rows = append(rows, r.ring[start:]...)
+	return append(rows, r.ring[:start]...), r.half
+}
+
+// note says which rows are left out, or "" if none.
+func (r *Rows) note(where string) string {
+	if r.n <= 2*r.half {
+		return ""
+	}
+	return fmt.Sprintf("Runs %d to %d are left out here; %s has every run.", r.half+1, r.n-r.half, where)
+}
+
+// summaryColumn is a column of a summary table: a column of summary.csv,
+// its title, and whether it holds results (rounded for reading).
+type summaryColumn struct {
+	col    results.Column
+	title  string
+	result bool
+}
+
+// summaryColumns returns the columns a summary table shows for its rows:
+// each run, how it ended and its results, and of the inputs those that
+// differ between the rows (and train and activation where they are not
+// the defaults), so that the table stays narrow.
+func summaryColumns(rows []results.Row) []summaryColumn {
+	varies := func(c results.Column) bool {
+		return slices.ContainsFunc(rows, func(r results.Row) bool { return r[c] != rows[0][c] })
+	}
+	some := func(c results.Column) bool {
+		return slices.ContainsFunc(rows, func(r results.Row) bool { return r[c] != "" })
+	}
+	cols := []summaryColumn{{col: results.ColRun, title: "run"}}
+	if slices.ContainsFunc(rows, func(r results.Row) bool { return r[results.ColTrain] != "b3" }) {
+		cols = append(cols, summaryColumn{col: results.ColTrain, title: "train"})
+	}
+	if slices.ContainsFunc(rows, func(r results.Row) bool { return r[results.ColActivation] != engine.Softplus.String() }) {
+		cols = append(cols, summaryColumn{col: results.ColActivation, title: "activation"})
+	}
+	inputs := []results.Column{results.ColAlpha, results.ColTolerance, results.ColMaxIterations}
+	for _, p := range engine.AllParams.List() {
+		inputs = append(inputs, results.Initial(p))
+	}
+	for _, c := range inputs {
+		if varies(c) {
+			cols = append(cols, summaryColumn{col: c, title: title(c)})
+		}
+	}
+	cols = append(cols, summaryColumn{col: results.ColIterations, title: "iterations"}, summaryColumn{col: results.ColStatus, title: "status"})
+	for _, p := range engine.AllParams.List() {
+		if some(results.Final(p)) {
+			cols = append(cols, summaryColumn{col: results.Final(p), title: title(results.Final(p)), result: true})
+		}
+	}
+	cols = append(cols, summaryColumn{col: results.ColSSRFinal, title: "SSR final", result: true})
+	for _, c := range []results.Column{results.ColB3Optimum, results.ColErrorFactor} {
+		if some(c) {
+			cols = append(cols, summaryColumn{col: c, title: title(c), result: true})
+		}
+	}
+	if some(results.ColExpected) {
+		cols = append(cols, summaryColumn{col: results.ColExpected, title: "expected"})
+	}
+	return cols
+}
+
+// title returns the title of a summary column in tables: its name with
+// spaces for underscores, α for alpha and b3* for b3_optimum.
+func title(c results.Column) string {
+	switch c {
+	case results.ColAlpha:
+		return "α"
+	case results.ColB3Optimum:
+		return "b3*"
+	}
+	return strings.ReplaceAll(c.String(), "_", " ")
+}
+
+// summaryTable is a table of the rows kept, with results rounded; link,
+// if not nil, turns a run's identifier into a link.
+func summaryTable(rows *Rows, digits int, link func(*results.Row) string) *table {
+	shown, gap := rows.shown()
+	cols := summaryColumns(shown)
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
+	}
+	t := newTable(titles, "run", "train", "activation", "status")
+	for i := range shown {
+		if i == gap {
+			t.addGap()
+		}
+		r := &shown[i]
+		cells := make([]string, len(cols))
+		for j, c := range cols {
+			cells[j] = r[c.col]
+			if c.result {
+				cells[j] = readableCell(cells[j], digits)
+			}
+		}
+		if link != nil {
+			cells[0] = link(r)
+		}
+		t.add(cells...)
+	}
+	return t
+}
+
+// SummaryMarkdown writes summary.md: the runs kept, each linked by link.
+func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) error {
+	p := &printer{w: w}
+	p.printf("# Summary\n\n")
+	if rows.Len() == 0 {
+		p.printf("No runs.\n")
+		return p.err
+	}
+	p.table(summaryTable(rows, ReadableDigits, link), markdown, nil)
+	if note := rows.note(results.SummaryFile); note != "" {
+		p.printf("\n%s\n", note)
+	}
+	p.printf("\nb3* is the b3 that minimises SSR, and error factor = |1 - 2·N·α| the factor by which each step multiplies the distance to it (N data points), when b3 alone trains: descent converges when it is below 1. %s has the same rows with every column, in full precision.\n", results.SummaryFile)
+	return p.err
+}
+
+// SummaryTerminal shows the summary of the runs kept on a terminal.
+func SummaryTerminal(w io.Writer, rows *Rows, term Terminal) error {
+	p := &printer{w: w}
+	p.printf("summary\n")
+	t, left := term.fit(summaryTable(rows, term.digits(), nil), 1,
+		"w1 initial", "b1 initial", "w2 initial", "b2 initial", "w3 initial", "w4 initial", "b3 initial",
+		"error factor", "b3*", "max iterations", "tolerance", "activation", "train")
+	p.table(t, boxed, term.painter())
+	for _, line := range []string{left, rows.note(results.SummaryFile)} {
+		if line != "" {
+			p.printf("%s\n", line)
+		}
+	}
+	return p.err
+}
