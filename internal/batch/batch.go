@@ -46,87 +46,114 @@ type Check struct {
 const cancelCheckInterval = 1024
 
 // Execute calls do for every run, on the given number of workers, with the
-// run's index, and calls emit with each result in the order of the runs,
-// from the calling goroutine. Runs are started in order, at most window
+// run's index, and calls emit (if not nil) with each result in the order
+// of the runs, one at a time. Runs are started in order, at most a window
 // ahead of the first whose result is not emitted yet, so that results
 // waiting to be emitted take bounded memory however many runs there are.
-// do must be safe for concurrent use. Execute stops early when ctx is
-// cancelled or do or emit fails, and returns the cause; no run starts once
-// it is stopping.
+// do must be safe for concurrent use; emit is called from the workers,
+// never two at once. Execute stops early when ctx is cancelled or do or
+// emit fails, and returns the cause; no run starts once it is stopping.
+//
+// The workers take the runs and emit the results themselves, under one
+// lock: no goroutine hands work to another, which on a sweep of short runs
+// cost more than the runs.
 func Execute[T any](ctx context.Context, runs Runs, workers int, do func(ctx context.Context, i int, r experiment.Run) (T, error), emit func(i int, v T) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	workers = max(1, workers)
-	window := 4*workers + 16
-	type result struct {
-		i int
-		v T
-	}
-	next := make(chan int)
-	results := make(chan result, window)
-	tokens := make(chan struct{}, window) // one per run started and not yet emitted
+	e := &execution[T]{n: runs.Len(), window: 4*workers + 16, pending: map[int]T{}, emit: emit, cancel: cancel}
+	e.turn = sync.NewCond(&e.mu)
+	stop := context.AfterFunc(ctx, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.turn.Broadcast()
+	})
+	defer stop()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for i := range next {
-				if ctx.Err() != nil {
+			for {
+				i, ok := e.take(ctx)
+				if !ok {
 					return
 				}
 				v, err := do(ctx, i, runs.Run(i))
-				if err != nil {
-					cancel(err)
+				if !e.done(i, v, err) {
 					return
 				}
-				results <- result{i, v}
 			}
 		})
 	}
-	go func() {
-		defer close(next)
-		for i := range runs.Len() {
-			select {
-			case tokens <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case next <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	pending := make(map[int]T, window)
-	emitted := 0
-	for r := range results {
-		if ctx.Err() != nil {
-			continue // drain, so that workers finish
-		}
-		pending[r.i] = r.v
-		for {
-			v, ok := pending[emitted]
-			if !ok {
-				break
-			}
-			delete(pending, emitted)
-			if emit != nil {
-				if err := emit(emitted, v); err != nil {
-					cancel(err)
-					break
-				}
-			}
-			emitted++
-			<-tokens
-		}
-	}
+	wg.Wait()
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
 	return nil
+}
+
+// execution is the state of Execute, shared by its workers.
+type execution[T any] struct {
+	mu      sync.Mutex
+	turn    *sync.Cond // signalled when a result is emitted, or the batch stops
+	n       int
+	window  int
+	next    int // the next run to start
+	emitted int // the runs emitted
+	pending map[int]T
+	emit    func(i int, v T) error
+	cancel  context.CancelCauseFunc
+	failed  bool
+}
+
+// take returns the next run to start, waiting while the window is full,
+// or false if there is none or the batch is stopping.
+func (e *execution[T]) take(ctx context.Context) (int, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for e.next < e.n && e.next-e.emitted >= e.window && !e.failed && ctx.Err() == nil {
+		e.turn.Wait()
+	}
+	if e.next >= e.n || e.failed || ctx.Err() != nil {
+		return 0, false
+	}
+	e.next++
+	return e.next - 1, true
+}
+
+// done takes run i's result and emits every result now in order. It
+// returns false if the batch is stopping.
+func (e *execution[T]) done(i int, v T, err error) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err != nil || e.failed {
+		e.stop(err)
+		return false
+	}
+	e.pending[i] = v
+	for {
+		v, ok := e.pending[e.emitted]
+		if !ok {
+			return true
+		}
+		delete(e.pending, e.emitted)
+		if e.emit != nil {
+			if err := e.emit(e.emitted, v); err != nil {
+				e.stop(err)
+				return false
+			}
+		}
+		e.emitted++
+		e.turn.Broadcast()
+	}
+}
+
+// stop stops the batch with err, if it is not stopped already.
+func (e *execution[T]) stop(err error) {
+	if !e.failed && err != nil {
+		e.failed = true
+		e.cancel(err)
+	}
+	e.turn.Broadcast()
 }
 
 // Run runs one run, passing every iteration to observe (if not nil) as it

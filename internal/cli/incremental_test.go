@@ -224,10 +224,18 @@ func TestOneChangedValueRecomputesOneRun(t *testing.T) {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)
 	}
 	// README.md lists the first and last 10 runs only, and run 21 is not
-	// among them.
-	want := []string{"lr/alpha=0.215/run.yaml", "lr/alpha=0.215/trace.csv", "lr/summary.csv", "lr/sweep.svg", "summary.csv", "summary.md"}
-	if got := changedFiles(before, takeSnapshot(t, out)); !slices.Equal(got, want) {
+	// among them; the experiment's manifest lists the stale run.
+	want := []string{"lr/alpha=0.215/run.yaml", "lr/alpha=0.215/trace.csv", "lr/manifest.yaml", "lr/summary.csv", "lr/sweep.svg", "summary.csv", "summary.md"}
+	after := takeSnapshot(t, out)
+	if got := changedFiles(before, after); !slices.Equal(got, want) {
 		t.Errorf("changed files:\n%v\nwant:\n%v", got, want)
+	}
+	if m := after["lr/manifest.yaml"].data; !strings.HasSuffix(m, "stale_runs:\n  - \"lr/alpha=0.21\"\n") {
+		t.Errorf("the manifest does not list the stale run:\n%s", m)
+	}
+	// Run again: the stale run is still known, from the manifest.
+	if _, stderr := mainIn(t, ExitOK, "run", "-o", out, exp); !strings.Contains(stderr, "stale: "+filepath.Join(out, "lr", "alpha=0.21")) {
+		t.Errorf("the second run does not report the stale run:\n%s", stderr)
 	}
 }
 

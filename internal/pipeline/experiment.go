@@ -29,6 +29,12 @@ type experimentWriter struct {
 	field   string         // the field its sweep's picture shows
 	column  results.Column // that field's column
 	n       int
+	// stale are the runs stored before that its runs may no longer make:
+	// those its stored summary and manifest list that no run came for.
+	stale map[string]bool
+	// emitted are the runs that came, when the stored summary is not
+	// trusted and the folder must be searched for stale runs.
+	emitted map[string]bool
 }
 
 // beginExperiment starts writing an experiment's files (none for a shard).
@@ -40,9 +46,13 @@ func (b *batchRun) beginExperiment(e *experiment.Experiment) (*experimentWriter,
 	view := b.store.View()
 	old, err := results.ReadManifest(view, e.Name)
 	var oldFiles []string
+	w.stale = map[string]bool{}
 	switch {
 	case err == nil:
 		oldFiles = old.Files
+		for _, id := range old.StaleRuns {
+			w.stale[id] = true
+		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("%s: %w", b.store.Path(e.Name), err)
 	}
@@ -52,15 +62,14 @@ func (b *batchRun) beginExperiment(e *experiment.Experiment) (*experimentWriter,
 		w.field, w.column = sweepField(e)
 		w.sweep = plots.NewSweepPoints(e.RunCount())
 	}
-	manifest := func(files []string) []byte {
-		m := results.ExperimentManifest{Experiment: e.Name, Description: e.Description, Files: files, RunFiles: append(runFileNames(e, b.o.Pictures), results.RecordFile)}
-		return m.Render()
-	}
-	if w.folder, err = b.store.OpenFolder(e.Name, oldFiles, files, manifest); err != nil {
+	if w.folder, err = b.store.OpenFolder(e.Name, oldFiles, files, func(files []string) []byte { return w.manifest(b, files) }); err != nil {
 		return nil, err
 	}
 	if b.trusted[e] {
-		w.stored = openStoredRows(view, path.Join(e.Name, results.SummaryFile))
+		w.stored = openStoredRows(view, path.Join(e.Name, results.SummaryFile), w.stale)
+	}
+	if w.stored == nil && b.existed[e] {
+		w.emitted = map[string]bool{} // its folder is searched for stale runs
 	}
 	if w.pending, err = w.folder.Create(results.SummaryFile); err != nil {
 		return nil, err
@@ -98,11 +107,32 @@ func sweepField(e *experiment.Experiment) (string, results.Column) {
 	return field, results.Initial(p)
 }
 
-// storedRow returns the row of a reused run: from the experiment's stored
-// summary if it is trusted and has it, or else from the run's record.
-func (w *experimentWriter) storedRow(id string, record []byte) (results.Row, error) {
-	if row, ok := w.stored.find(id); ok {
-		return row, nil
+// manifest renders the experiment's manifest, listing its own files and
+// its stale runs.
+func (w *experimentWriter) manifest(b *batchRun, files []string) []byte {
+	m := results.ExperimentManifest{Experiment: w.e.Name, Description: w.e.Description, Files: files,
+		RunFiles: append(runFileNames(w.e, b.o.Pictures), results.RecordFile)}
+	for id := range w.stale {
+		m.StaleRuns = append(m.StaleRuns, id)
+	}
+	slices.Sort(m.StaleRuns)
+	return m.Render()
+}
+
+// row returns the row of run id: row if the run has it, or else that of
+// the experiment's stored summary if it is trusted and has it, or else
+// the row of the run's record. It notes that the run came.
+func (w *experimentWriter) row(id string, row *results.Row, record []byte) (results.Row, error) {
+	stored, found := w.stored.take(id)
+	delete(w.stale, id)
+	if w.emitted != nil {
+		w.emitted[id] = true
+	}
+	switch {
+	case row != nil:
+		return *row, nil
+	case found:
+		return stored, nil
 	}
 	rec, err := results.ParseRecord(record)
 	if err != nil {
@@ -125,13 +155,18 @@ func (w *experimentWriter) add(row *results.Row) error {
 }
 
 // finishExperiment puts the experiment's summary in place, draws its
-// sweep's picture, and writes its manifest.
+// sweep's picture, finds its stale runs (and prunes them if asked), and
+// writes its manifest.
 func (b *batchRun) finishExperiment() error {
 	w := b.current
 	b.current = nil
 	w.stored.close()
 	if w.folder == nil {
 		return nil
+	}
+	if err := b.staleRuns(w); err != nil {
+		w.pending.Abort()
+		return err
 	}
 	err := w.summary.Flush()
 	if err == nil {
@@ -165,27 +200,69 @@ func (b *batchRun) finishExperiment() error {
 
 // abort drops the experiment's summary being written.
 func (w *experimentWriter) abort() {
-	w.stored.close()
+	if w.stored != nil {
+		w.stored.f.Close()
+	}
 	if w.pending != nil {
 		w.pending.Abort()
 	}
 }
 
+// staleRuns settles which stored runs of the experiment its runs no longer
+// make: those its stored summary and manifest listed that no run came for,
+// or, if its stored summary is not trusted, those found in its folder. It
+// prunes them if asked, and otherwise reports them.
+func (b *batchRun) staleRuns(w *experimentWriter) error {
+	view := b.store.View()
+	var stale []string
+	if w.emitted != nil { // the folder was there, and its summary is not trusted
+		var err error
+		if stale, err = results.RunsOf(view, w.e.Name, func(id string) bool { return w.emitted[id] }); err != nil {
+			return fmt.Errorf("reading %s: %w", b.store.Path(w.e.Name), err)
+		}
+	} else {
+		for id := range w.stale {
+			if results.RecordNames(view, id) {
+				stale = append(stale, id)
+			}
+		}
+		slices.Sort(stale)
+	}
+	w.stale = map[string]bool{}
+	for _, id := range stale {
+		if !b.o.Prune {
+			w.stale[id] = true
+			b.report.StaleRuns = append(b.report.StaleRuns, id)
+			continue
+		}
+		kept, err := b.store.RemoveRun(id)
+		if err != nil {
+			return err
+		}
+		b.report.Removed = append(b.report.Removed, id)
+		b.report.Kept = append(b.report.Kept, kept...)
+	}
+	return nil
+}
+
 // storedRows reads a stored summary alongside the runs of its experiment,
 // so that a reused run's row is read rather than rebuilt from its record.
 // Runs come in the order the summary lists them, but for runs added or
-// removed since: it looks a little ahead. A nil *storedRows has no rows.
+// removed since: it looks a little ahead. The rows it passes over are
+// noted as runs that may be stale. A nil *storedRows has no rows.
 type storedRows struct {
-	f     io.Closer
-	r     *results.SummaryReader
-	ahead []results.Row
+	f      io.Closer
+	r      *results.SummaryReader
+	ahead  []results.Row
+	passed map[string]bool
 }
 
 // lookAhead is how many rows storedRows reads ahead to find a run.
 const lookAhead = 64
 
-// openStoredRows opens a stored summary, or returns nil if it cannot.
-func openStoredRows(fsys fs.FS, name string) *storedRows {
+// openStoredRows opens a stored summary, noting the runs it passes over in
+// passed, or returns nil if it cannot.
+func openStoredRows(fsys fs.FS, name string, passed map[string]bool) *storedRows {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil
@@ -195,11 +272,12 @@ func openStoredRows(fsys fs.FS, name string) *storedRows {
 		f.Close()
 		return nil
 	}
-	return &storedRows{f: f, r: r}
+	return &storedRows{f: f, r: r, passed: passed}
 }
 
-// find returns the row of run id, dropping the rows before it.
-func (s *storedRows) find(id string) (results.Row, bool) {
+// take returns the row of run id, if it is among the next rows, and notes
+// the rows before it as passed over.
+func (s *storedRows) take(id string) (results.Row, bool) {
 	if s == nil {
 		return results.Row{}, false
 	}
@@ -212,6 +290,9 @@ func (s *storedRows) find(id string) (results.Row, bool) {
 	}
 	for i, row := range s.ahead {
 		if row[results.ColRun] == id {
+			for _, passed := range s.ahead[:i] {
+				s.passed[passed[results.ColRun]] = true
+			}
 			s.ahead = s.ahead[i+1:]
 			return row, true
 		}
@@ -219,8 +300,28 @@ func (s *storedRows) find(id string) (results.Row, bool) {
 	return results.Row{}, false
 }
 
+// close notes the rows left as passed over, and closes the summary.
 func (s *storedRows) close() {
-	if s != nil {
-		s.f.Close()
+	if s == nil {
+		return
 	}
+	for {
+		row, ok := s.next()
+		if !ok {
+			break
+		}
+		s.passed[row[results.ColRun]] = true
+	}
+	s.f.Close()
+}
+
+// next returns the next row, from those read ahead first.
+func (s *storedRows) next() (results.Row, bool) {
+	if len(s.ahead) > 0 {
+		row := s.ahead[0]
+		s.ahead = s.ahead[1:]
+		return row, true
+	}
+	row, err := s.r.Next()
+	return row, err == nil
 }

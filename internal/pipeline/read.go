@@ -20,7 +20,7 @@ func ReadRuns(fsys fs.FS) (map[string]compare.Run, error) {
 	}
 	runs := map[string]compare.Run{}
 	for _, e := range exps {
-		ids, err := results.RunsOf(fsys, e.Name)
+		ids, err := results.RunsOf(fsys, e.Name, nil)
 		if err != nil {
 			return nil, err
 		}

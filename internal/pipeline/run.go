@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"syscall"
@@ -89,7 +90,10 @@ type batchRun struct {
 	runs  batch.Runs
 	// trusted are the experiments whose stored summary is that of their
 	// stored runs, so that a reused run's row may be taken from it.
-	trusted   map[*experiment.Experiment]bool
+	trusted map[*experiment.Experiment]bool
+	// existed are the experiments whose folder was there before the batch,
+	// which may hold stale runs.
+	existed   map[*experiment.Experiment]bool
 	summarize bool
 	current   *experimentWriter
 	done      int
@@ -98,7 +102,8 @@ type batchRun struct {
 
 func newBatch(store *results.Store, exps []*experiment.Experiment, o *Options) *batchRun {
 	plan := experiment.NewPlan(exps)
-	b := &batchRun{store: store, o: o, exps: exps, plan: plan, runs: plan, trusted: map[*experiment.Experiment]bool{},
+	b := &batchRun{store: store, o: o, exps: exps, plan: plan, runs: plan,
+		trusted: map[*experiment.Experiment]bool{}, existed: map[*experiment.Experiment]bool{},
 		report: &Report{Summary: render.NewRows(render.MaxSummaryTerminalRows), ByStatus: map[string]*StatusCount{}}}
 	if o.Shard.N > 0 {
 		b.runs = batch.Shard{Runs: plan, K: o.Shard.K, N: o.Shard.N}
@@ -106,6 +111,8 @@ func newBatch(store *results.Store, exps []*experiment.Experiment, o *Options) *
 	b.report.Runs = b.runs.Len()
 	for _, e := range exps {
 		b.trusted[e] = o.Shard.N == 0 && !o.Check && !store.Unfinished(e.Name)
+		_, err := fs.Stat(store.View(), e.Name)
+		b.existed[e] = err == nil
 	}
 	return b
 }
@@ -146,7 +153,7 @@ func (b *batchRun) do(ctx context.Context, i int, r experiment.Run) (runResult, 
 	detailed := b.runs.Len() <= MaxDetailed
 	res := runResult{e: e, id: r.ID}
 	if !b.o.Force && !b.o.Check {
-		if data, ok := b.store.Reusable(r.ID, results.Head(r.ID, &in), names); ok {
+		if data, ok := b.store.Reusable(r.ID, &in, names); ok {
 			res.record = data
 			if b.trusted[e] && !detailed {
 				return res, nil // its row comes from the stored summary
@@ -187,8 +194,11 @@ func (b *batchRun) compute(ctx context.Context, r experiment.Run, in results.Inp
 	if err != nil {
 		return res, err
 	}
-	ends := engine.NewEnds(render.KeptRows)
-	tw.OnRow = func(it *engine.Iteration) { ends.Record(it) }
+	var ends *engine.Ends // the rows of its table, if it has one or is shown
+	if detailed || slices.Contains(names, results.IterationsFile) {
+		ends = engine.NewEnds(render.KeptRows)
+		tw.OnRow = func(it *engine.Iteration) { ends.Record(it) }
+	}
 	path := plots.NewPath()
 	observe := tw.Observe
 	if slices.Contains(names, results.DescentFile) {
@@ -205,7 +215,10 @@ func (b *batchRun) compute(ctx context.Context, r experiment.Run, in results.Inp
 		return res, err
 	}
 	rec := recordOf(&r, in, &o)
-	view := &render.Run{Record: rec, Rows: ends.Iterations(), TraceRows: ends.Seen()}
+	view := &render.Run{Record: rec}
+	if ends != nil {
+		view.Rows, view.TraceRows = ends.Iterations(), ends.Seen()
+	}
 	for _, name := range names[1:] {
 		data, err := runFile(name, view, &o, path)
 		if err != nil {
@@ -279,12 +292,13 @@ func (b *batchRun) emit(i int, res runResult) error {
 			return err
 		}
 	}
-	row := res.row
-	if !res.haveRow {
-		var err error
-		if row, err = b.current.storedRow(res.id, res.record); err != nil {
-			return err
-		}
+	var have *results.Row
+	if res.haveRow {
+		have = &res.row
+	}
+	row, err := b.current.row(res.id, have, res.record)
+	if err != nil {
+		return err
 	}
 	if err := b.current.add(&row); err != nil {
 		return err
@@ -338,7 +352,7 @@ func (b *batchRun) checkStored(ctx context.Context) error {
 		}
 		r := b.runs.Run(i)
 		in := results.InputsOf(&r, b.o.CSVDigits)
-		if _, ok := b.store.Reusable(r.ID, results.Head(r.ID, &in), runFileNames(r.Experiment, b.o.Pictures)); ok {
+		if _, ok := b.store.Reusable(r.ID, &in, runFileNames(r.Experiment, b.o.Pictures)); ok {
 			continue
 		}
 		switch rec, err := results.ReadRecord(b.store.View(), r.ID); {

@@ -11,7 +11,6 @@ import (
 	"path"
 	"slices"
 
-	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/render"
 	"github.com/descentlab/runner/internal/results"
 )
@@ -51,11 +50,6 @@ func (b *batchRun) top(ctx context.Context) error {
 		b.report.Removed = append(b.report.Removed, s.Name)
 		b.report.Kept = append(b.report.Kept, kept...)
 	}
-	for _, e := range b.exps {
-		if err := b.staleRuns(ctx, e); err != nil {
-			return err
-		}
-	}
 	return b.rebuildTop(ctx, slices.Sorted(func(yield func(string) bool) {
 		for name := range names {
 			if !yield(name) {
@@ -63,38 +57,6 @@ func (b *batchRun) top(ctx context.Context) error {
 			}
 		}
 	}))
-}
-
-// staleRuns finds the stored runs of an experiment that none of its runs
-// writes any more, and removes them if asked.
-func (b *batchRun) staleRuns(ctx context.Context, e *experiment.Experiment) error {
-	ids := make(map[string]bool, e.RunCount())
-	for i := range e.RunCount() {
-		if i%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		ids[e.Run(i).ID] = true
-	}
-	found, err := results.RunsOf(b.store.View(), e.Name)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", b.store.Path(e.Name), err)
-	}
-	for _, id := range found {
-		if ids[id] {
-			continue
-		}
-		if !b.o.Prune {
-			b.report.StaleRuns = append(b.report.StaleRuns, id)
-			continue
-		}
-		kept, err := b.store.RemoveRun(id)
-		if err != nil {
-			return err
-		}
-		b.report.Removed = append(b.report.Removed, id)
-		b.report.Kept = append(b.report.Kept, kept...)
-	}
-	return nil
 }
 
 // rebuildTop writes the results folder's summary.csv, summary.md and

@@ -27,6 +27,9 @@ type ExperimentManifest struct {
 	Files []string
 	// RunFiles are the files of each of its runs' folders.
 	RunFiles []string
+	// StaleRuns are runs of earlier versions of the experiment, which no
+	// run of it makes any more, kept until pruned.
+	StaleRuns []string
 }
 
 const folderComment = `# The runner's manifest of this results folder: it marks the folder as one
@@ -47,8 +50,15 @@ func (m *FolderManifest) Render() []byte {
 
 // Render returns the manifest as manifest.yaml holds it.
 func (m *ExperimentManifest) Render() []byte {
-	return fmt.Appendf([]byte(experimentComment), "experiment: %s\ndescription: %s\nfiles: [%s]\nrun_files: [%s]\n",
+	b := fmt.Appendf([]byte(experimentComment), "experiment: %s\ndescription: %s\nfiles: [%s]\nrun_files: [%s]\nstale_runs:",
 		strconv.Quote(m.Experiment), strconv.Quote(m.Description), strings.Join(m.Files, ", "), strings.Join(m.RunFiles, ", "))
+	if len(m.StaleRuns) == 0 {
+		return append(b, " []\n"...)
+	}
+	for _, id := range m.StaleRuns {
+		b = fmt.Appendf(b, "\n  - %s", strconv.Quote(id))
+	}
+	return append(b, '\n')
 }
 
 // ParseFolderManifest reads a results folder's manifest.
@@ -74,11 +84,12 @@ func ParseExperimentManifest(data []byte) (*ExperimentManifest, error) {
 		Description string   `yaml:"description"`
 		Files       []string `yaml:"files"`
 		RunFiles    []string `yaml:"run_files"`
+		StaleRuns   []string `yaml:"stale_runs"`
 	}
 	if err := decodeStrict(data, &y); err != nil {
 		return nil, err
 	}
-	m := &ExperimentManifest{Experiment: y.Experiment, Description: y.Description, Files: y.Files, RunFiles: y.RunFiles}
+	m := &ExperimentManifest{Experiment: y.Experiment, Description: y.Description, Files: y.Files, RunFiles: y.RunFiles, StaleRuns: y.StaleRuns}
 	return m, checkRendered(m.Render(), data)
 }
 

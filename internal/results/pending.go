@@ -35,8 +35,9 @@ type Pending struct {
 }
 
 // create starts writing the file at rel: into temp, or a fresh temporary
-// file if temp is "". It compares with the file at rel.
-func (s *Store) create(rel, temp string) (*Pending, error) {
+// file if temp is "". It compares with the file at rel, unless its folder
+// is known to be new.
+func (s *Store) create(rel, temp string, isNew bool) (*Pending, error) {
 	p := &Pending{s: s, rel: rel, hash: sha256.New()}
 	if s.mode == Compare {
 		if name := path.Base(rel); name == SummaryFile || name == ManifestFile {
@@ -52,7 +53,11 @@ func (s *Store) create(rel, temp string) (*Pending, error) {
 		}
 		p.temp, p.file = temp, f
 	}
-	p.openOld()
+	if isNew {
+		p.differs = true
+	} else {
+		p.openOld()
+	}
 	return p, nil
 }
 

@@ -38,7 +38,7 @@ func (s *Store) RemoveRun(id string) (kept []string, err error) {
 // files its manifest lists, the manifest, and its folder if it is left
 // empty. It returns what it kept because the runner did not write it.
 func (s *Store) RemoveExperiment(name string, m *ExperimentManifest) (kept []string, err error) {
-	ids, err := RunsOf(s.View(), name)
+	ids, err := RunsOf(s.View(), name, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +89,7 @@ func (s *Store) removeEmpty(rel, stop string) ([]string, error) {
 		if err := s.fs.Remove(s.abs(dir)); err != nil {
 			return nil, fmt.Errorf("removing %s: %w", filepath.Join(s.dir, dir), err)
 		}
+		s.folders.Delete(dir)
 	}
 	return nil, nil
 }

@@ -116,9 +116,10 @@ func OpenTrace(fsys fs.FS, id string) (*TraceReader, io.Closer, error) {
 }
 
 // RunsOf returns the identifiers of the runs stored in an experiment's
-// folder: the folders under it whose record names them, sorted. A folder
-// whose record names another run (a copy, say) is not the runner's.
-func RunsOf(fsys fs.FS, experiment string) ([]string, error) {
+// folder but those known (known may be nil): the folders under it whose
+// record names them, sorted. A folder whose record names another run (a
+// copy, say) is not the runner's.
+func RunsOf(fsys fs.FS, experiment string, known func(id string) bool) ([]string, error) {
 	var ids []string
 	err := fs.WalkDir(fsys, experiment, func(p string, d fs.DirEntry, err error) error {
 		switch {
@@ -127,7 +128,8 @@ func RunsOf(fsys fs.FS, experiment string) ([]string, error) {
 		case d.IsDir() && d.Name() == PrivateDir:
 			return fs.SkipDir
 		case !d.IsDir() && d.Name() == RecordFile:
-			if id := path.Dir(p); recordNames(fsys, p, id) {
+			id := path.Dir(p)
+			if (known == nil || !known(id)) && RecordNames(fsys, id) {
 				ids = append(ids, id)
 			}
 		}
@@ -140,10 +142,10 @@ func RunsOf(fsys fs.FS, experiment string) ([]string, error) {
 	return ids, err
 }
 
-// recordNames reports whether the record at rel is the record of run id,
-// from its first lines.
-func recordNames(fsys fs.FS, rel, id string) bool {
-	f, err := fsys.Open(rel)
+// RecordNames reports whether run id's folder holds its record, from the
+// record's first lines.
+func RecordNames(fsys fs.FS, id string) bool {
+	f, err := fsys.Open(path.Join(id, RecordFile))
 	if err != nil {
 		return false
 	}

@@ -151,6 +151,7 @@ func Head(run string, in *Inputs) []byte {
 	inputs := in.render()
 	sum := sha256.Sum256(inputs)
 	var b bytes.Buffer
+	b.Grow(len(recordComment) + len(inputs) + 1024)
 	b.WriteString(recordComment)
 	fmt.Fprintf(&b, "run: %s\nmethod: %d\ninputs_sha256: %s\n", strconv.Quote(run), Method, hex.EncodeToString(sum[:]))
 	b.Write(inputs)
@@ -160,6 +161,7 @@ func Head(run string, in *Inputs) []byte {
 // render writes the inputs block of a record.
 func (in *Inputs) render() []byte {
 	var b bytes.Buffer
+	b.Grow(512 + 32*len(in.Data) + 128*len(in.Expected))
 	b.WriteString("inputs:\n  data:\n")
 	for _, pt := range in.Data {
 		fmt.Fprintf(&b, "    - {x: %s, y: %s}\n", formatInput(pt.X), formatInput(pt.Y))
@@ -198,7 +200,9 @@ func (in *Inputs) render() []byte {
 
 // Render returns the record as run.yaml holds it.
 func (r *Record) Render() []byte {
-	b := bytes.NewBuffer(Head(r.Run, &r.Inputs))
+	head := Head(r.Run, &r.Inputs)
+	b := bytes.NewBuffer(make([]byte, 0, len(head)+512+128*len(r.Files)+64*len(r.Outcome.Checks)))
+	b.Write(head)
 	b.Write(r.renderOutcome())
 	b.Write(renderFiles(r.Files))
 	fmt.Fprintf(b, "runner: %s\n", strconv.Quote(r.Runner))

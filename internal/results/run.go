@@ -11,7 +11,10 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // RunWriter writes the folder of one run: its files into a folder in
@@ -34,8 +37,10 @@ type RunWriter struct {
 func (s *Store) NewRun(id string) (*RunWriter, error) {
 	w := &RunWriter{s: s, id: id, final: s.abs(id)}
 	var err error
-	if w.exists, err = s.walkIn(id); err != nil {
-		return nil, err
+	if !s.fresh(id) {
+		if w.exists, err = s.walkIn(id); err != nil {
+			return nil, err
+		}
 	}
 	if w.exists {
 		w.oldRaw, _ = readAll(s.fs, filepath.Join(w.final, RecordFile))
@@ -51,11 +56,15 @@ func (s *Store) NewRun(id string) (*RunWriter, error) {
 
 // walkIn follows rel from the root, one folder at a time, and reports
 // whether its last folder exists. A symbolic link, or a file where a
-// folder should be, on the way is an error.
+// folder should be, on the way is an error. Folders found are remembered,
+// so that the runs of a sweep check their experiment's folder once.
 func (s *Store) walkIn(rel string) (exists bool, err error) {
-	p := s.root
+	p, sofar := s.root, ""
 	for _, part := range strings.Split(rel, "/") {
-		p = filepath.Join(p, part)
+		p, sofar = filepath.Join(p, part), path.Join(sofar, part)
+		if _, ok := s.folders.Load(sofar); ok && sofar != rel {
+			continue
+		}
 		info, err := s.fs.Lstat(p)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -67,8 +76,27 @@ func (s *Store) walkIn(rel string) (exists bool, err error) {
 		case !info.IsDir():
 			return false, fmt.Errorf("writing %s: it is a file, where the runner needs a folder", s.relPath(p))
 		}
+		s.folders.Store(sofar, true)
 	}
 	return true, nil
+}
+
+// fresh reports whether run id is in an experiment folder that was not
+// there when this Store first looked, and was not written by it since:
+// then the run's folder is not there either, as only this Store writes
+// there, and it need not look for it. A sweep of new runs so saves two
+// system calls a run.
+func (s *Store) fresh(id string) bool {
+	if _, ok := s.written.Load(id); ok {
+		return false
+	}
+	top, _, _ := strings.Cut(id, "/")
+	if v, ok := s.tops.Load(top); ok {
+		return v.(bool)
+	}
+	_, err := s.fs.Lstat(filepath.Join(s.root, top))
+	v, _ := s.tops.LoadOrStore(top, errors.Is(err, fs.ErrNotExist))
+	return v.(bool)
 }
 
 // relPath returns a path under the root as messages show it.
@@ -86,7 +114,7 @@ func (w *RunWriter) Create(name string) (*Pending, error) {
 	if w.staging != "" {
 		temp = filepath.Join(w.staging, name)
 	}
-	p, err := w.s.create(path.Join(w.id, name), temp)
+	p, err := w.s.create(path.Join(w.id, name), temp, !w.exists)
 	if err != nil {
 		return nil, err
 	}
@@ -177,12 +205,18 @@ func (w *RunWriter) count() {
 
 // putNew renames the staged folder into place: the run appears whole.
 func (w *RunWriter) putNew() error {
-	if err := w.s.fs.MkdirAll(filepath.Dir(w.final), 0o755); err != nil {
-		return fmt.Errorf("writing %s: %w", w.s.Path(w.id), err)
+	if parent := path.Dir(w.id); parent != "." {
+		if _, ok := w.s.folders.Load(parent); !ok {
+			if err := w.s.fs.MkdirAll(filepath.Dir(w.final), 0o755); err != nil {
+				return fmt.Errorf("writing %s: %w", w.s.Path(w.id), err)
+			}
+			w.s.folders.Store(parent, true)
+		}
 	}
 	if err := w.s.fs.Rename(w.staging, w.final); err != nil {
 		return fmt.Errorf("writing %s: %w", w.s.Path(w.id), err)
 	}
+	w.s.written.Store(w.id, true)
 	w.staging = ""
 	return nil
 }
@@ -263,11 +297,13 @@ func (w *RunWriter) exchange(old, names []string) error {
 	return nil
 }
 
-// replaceFileByFile puts the staged files in place one by one: first it
-// removes the old files the run no longer has, then renames the record
-// into place, so that it lists every file there that the runner writes,
-// and then the files. Until the last rename, the record's SHA-256 do not
-// match the files, and readers take the run as unfinished.
+// replaceFileByFile puts the staged files in place one by one, so that at
+// every moment the files there that the runner wrote are listed by the
+// record there: first it removes the old files the run no longer has,
+// then renames in the new versions of files the old record lists, then
+// the record, then the files new to it. Until the record is in place, the
+// new files there are newer than the old record, which Reusable then
+// checks by their SHA-256: a run half replaced is computed again.
 func (w *RunWriter) replaceFileByFile(old, names []string) error {
 	for _, name := range old {
 		if !slices.Contains(names, name) {
@@ -276,13 +312,20 @@ func (w *RunWriter) replaceFileByFile(old, names []string) error {
 			}
 		}
 	}
-	last := len(w.files) - 1 // the record, which goes first
-	if err := w.rename(last, names[last]); err != nil {
-		return err
-	}
-	for i := range last {
-		if err := w.rename(i, names[i]); err != nil {
-			return err
+	last := len(w.files) - 1 // the record
+	for _, listed := range []bool{true, false} {
+		for i := range last {
+			if slices.Contains(old, names[i]) != listed {
+				continue
+			}
+			if err := w.rename(i, names[i]); err != nil {
+				return err
+			}
+		}
+		if listed {
+			if err := w.rename(last, names[last]); err != nil {
+				return err
+			}
 		}
 	}
 	w.s.fs.RemoveAll(w.staging)
@@ -304,29 +347,71 @@ func (w *RunWriter) rename(i int, name string) error {
 	return nil
 }
 
-// Reusable reports whether the run id is stored with the record that
-// starts with head (the same inputs and method) and exactly the files
-// names (but its record), each of its recorded size and SHA-256. It
-// returns the record.
-func (s *Store) Reusable(id string, head []byte, names []string) ([]byte, bool) {
-	dir := s.abs(id)
-	data, err := readAll(s.fs, filepath.Join(dir, RecordFile))
-	if err != nil || !bytes.HasPrefix(data, head) {
+// Reusable reports whether the run id is stored with these inputs and the
+// method of this runner (its record starts with their Head), and exactly
+// the files names (but its record), each intact: of its recorded size,
+// and, if it was modified after the record was written, of its recorded
+// SHA-256. (A file the runner writes is never newer than its record, so
+// a rerun with nothing changed need not read every trace; --check reads
+// every byte.) It returns the record.
+func (s *Store) Reusable(id string, in *Inputs, names []string) ([]byte, bool) {
+	if s.fresh(id) {
 		return nil, false
 	}
-	files := make([]FileSum, len(names))
-	for i, name := range names {
-		sum, err := sumFile(s.fs, filepath.Join(dir, name))
-		if err != nil {
+	dir := s.abs(id)
+	info, err := s.fs.Lstat(filepath.Join(dir, RecordFile))
+	if err != nil {
+		return nil, false
+	}
+	data, err := readAll(s.fs, filepath.Join(dir, RecordFile))
+	if err != nil || !bytes.HasPrefix(data, Head(id, in)) {
+		return nil, false
+	}
+	files, ok := recordedFiles(data)
+	if !ok || len(files) != len(names) {
+		return nil, false
+	}
+	for i, want := range files {
+		if want.Name != names[i] || !s.intact(filepath.Join(dir, want.Name), want, info.ModTime()) {
 			return nil, false
 		}
-		files[i] = sum
-	}
-	rest := withoutRunner(data)
-	if !bytes.HasSuffix(rest, append([]byte("\n"), renderFiles(files)...)) {
-		return nil, false
 	}
 	return data, true
+}
+
+// intact reports whether a file of a run is as its record says: of the
+// size it gives and, if it was modified after recorded, of its SHA-256.
+func (s *Store) intact(name string, want FileSum, recorded time.Time) bool {
+	info, err := s.fs.Lstat(name)
+	if err != nil || !info.Mode().IsRegular() || info.Size() != want.Bytes {
+		return false
+	}
+	if !info.ModTime().After(recorded) {
+		return true
+	}
+	got, err := sumFile(s.fs, name)
+	return err == nil && got == want
+}
+
+// recordedFiles reads the files block of a record, as renderFiles writes
+// it, without a YAML parser: a rerun reads every record.
+func recordedFiles(record []byte) ([]FileSum, bool) {
+	_, block, ok := bytes.Cut(withoutRunner(record), []byte("\nfiles:\n"))
+	if !ok {
+		return nil, false
+	}
+	var files []FileSum
+	for line := range strings.Lines(string(block)) {
+		name, rest, ok1 := strings.Cut(strings.TrimPrefix(line, "  "), ": {bytes: ")
+		size, sum, ok2 := strings.Cut(rest, ", sha256: ")
+		sum, ok3 := strings.CutSuffix(sum, "}\n")
+		n, err := strconv.ParseInt(size, 10, 64)
+		if !ok1 || !ok2 || !ok3 || err != nil {
+			return nil, false
+		}
+		files = append(files, FileSum{Name: name, Bytes: n, SHA256: sum})
+	}
+	return files, true
 }
 
 // sumFile returns a file's size and SHA-256.
@@ -337,9 +422,15 @@ func sumFile(fsys FileSystem, name string) (FileSum, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	n, err := io.CopyBuffer(h, struct{ io.Reader }{f}, *buf) // struct{}: not File.WriteTo, which takes its own buffer
 	if err != nil {
 		return FileSum{}, err
 	}
 	return FileSum{Name: filepath.Base(name), Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
+
+// copyBuffers are the buffers that files are hashed through: a rerun
+// hashes every trace, and a buffer each was most of its garbage.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}

@@ -1,9 +1,9 @@
 package results
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -61,6 +61,14 @@ type Store struct {
 	overlay map[string][]byte // in Compare mode: files as they would be written
 	marked  map[string]bool   // experiments marked unfinished by this process
 	seq     int
+	pid     string
+	// folders holds the folders under the root known to be folders (not
+	// links), slash-separated.
+	folders sync.Map
+	// tops holds, for each folder at the top that was looked at, whether
+	// it was missing then; written holds the runs this Store put in place
+	// (see fresh).
+	tops, written sync.Map
 }
 
 // Open opens the results folder dir. Writing (Write and Shard modes) takes
@@ -69,7 +77,8 @@ type Store struct {
 // the home folder. An exclusive writer first removes what a killed writer
 // left in .runner/tmp.
 func Open(dir string, o Options) (*Store, error) {
-	s := &Store{dir: dir, fs: o.FS, mode: o.Mode, runner: o.Runner, overlay: map[string][]byte{}, marked: map[string]bool{}}
+	s := &Store{dir: dir, fs: o.FS, mode: o.Mode, runner: o.Runner, overlay: map[string][]byte{}, marked: map[string]bool{},
+		pid: strconv.Itoa(os.Getpid())}
 	if s.fs == nil {
 		s.fs = OS
 	}
@@ -324,7 +333,7 @@ func (s *Store) tempName(rel string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	return filepath.Join(s.private, tmpDir, strconv.Itoa(os.Getpid())+"-"+strconv.Itoa(s.seq)+"-"+strings.ReplaceAll(rel, "/", "_"))
+	return filepath.Join(s.private, tmpDir, s.pid+"-"+strconv.Itoa(s.seq)+"-"+strings.ReplaceAll(rel, "/", "_"))
 }
 
 // View returns the folder as this Store has written it, to read with the
@@ -344,14 +353,18 @@ func (s *Store) abs(rel string) string {
 	return filepath.Join(s.root, filepath.FromSlash(rel))
 }
 
-// readAll reads a whole file.
+// readAll reads a whole file, in two reads if it is small (a record):
+// io.ReadAll starts from 512 bytes.
 func readAll(fsys FileSystem, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(f)
+	var b bytes.Buffer
+	b.Grow(8 << 10)
+	_, err = b.ReadFrom(f)
+	return b.Bytes(), err
 }
 
 // FolderWriter writes the files of a folder that a manifest lists: the
@@ -393,7 +406,7 @@ func (s *Store) OpenFolder(folder string, old, new []string, manifest func(files
 
 // Create starts a file of the folder, written as a stream.
 func (f *FolderWriter) Create(name string) (*Pending, error) {
-	return f.s.create(path.Join(f.folder, name), "")
+	return f.s.create(path.Join(f.folder, name), "", false)
 }
 
 // Put writes a whole file of the folder.
@@ -444,7 +457,7 @@ func (s *Store) replace(rel string, data []byte) error {
 
 // write writes a whole file as replace does, counting it if count.
 func (s *Store) write(rel string, data []byte, count bool) error {
-	p, err := s.create(rel, "")
+	p, err := s.create(rel, "", false)
 	if err != nil {
 		return err
 	}

@@ -235,17 +235,17 @@ func TestReusable(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := record("lr/alpha=0.1", 4)
-	head := results.Head(rec.Run, &rec.Inputs)
+	in := &rec.Inputs
 	files := []string{results.TraceFile, results.IterationsFile}
-	if _, ok := s.Reusable(rec.Run, head, files); !ok {
+	if _, ok := s.Reusable(rec.Run, in, files); !ok {
 		t.Fatal("a stored run with the same inputs and files is not reusable")
 	}
 	other := record("lr/alpha=0.1", 5)
 	for what, ok := range map[string]bool{
-		"other inputs":     reusable(s, rec.Run, results.Head(other.Run, &other.Inputs), files),
-		"another file":     reusable(s, rec.Run, head, append(files, results.FitFile)),
-		"a file fewer":     reusable(s, rec.Run, head, files[:1]),
-		"a run not stored": reusable(s, "lr/alpha=0.2", head, files),
+		"other inputs":     reusable(s, rec.Run, &other.Inputs, files),
+		"another file":     reusable(s, rec.Run, in, append(files, results.FitFile)),
+		"a file fewer":     reusable(s, rec.Run, in, files[:1]),
+		"a run not stored": reusable(s, "lr/alpha=0.2", in, files),
 	} {
 		if ok {
 			t.Errorf("%s: reusable", what)
@@ -254,13 +254,13 @@ func TestReusable(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "lr", "alpha=0.1", "trace.csv"), []byte("a\nc\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.Reusable(rec.Run, head, files); ok {
+	if _, ok := s.Reusable(rec.Run, in, files); ok {
 		t.Errorf("a run whose trace changed (same size) is reusable")
 	}
 }
 
-func reusable(s *results.Store, id string, head []byte, files []string) bool {
-	_, ok := s.Reusable(id, head, files)
+func reusable(s *results.Store, id string, in *results.Inputs, files []string) bool {
+	_, ok := s.Reusable(id, in, files)
 	return ok
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/descentlab/runner/pkg/engine"
@@ -23,19 +24,21 @@ func TraceHeader(train engine.ParamSet, n int) []string {
 // method is an observer for batch.Run; memory does not grow with the
 // number of iterations. With trace_every K > 1, it keeps the first
 // iteration, every K-th, and the last.
+//
+// A trace's cells are column names and numbers, which CSV never quotes, so
+// rows are formatted straight into the buffer: encoding/csv would add an
+// allocation and a look at every byte, a third of a short run's time.
+// TraceReader reads traces with encoding/csv.
 type TraceWriter struct {
 	buf    *bufio.Writer
-	w      *csv.Writer
 	digits int
 	every  int
 	// OnRow, if set, is called with each iteration written, in order.
 	OnRow  func(*engine.Iteration)
 	last   engine.Iteration // the last iteration seen, if not written
 	held   bool             // whether last is yet to be written
-	record []string
 	values []float64
-	num    []byte // the row's numbers, one after the other
-	ends   []int  // where each number ends in num
+	row    []byte
 }
 
 // traceBuffers holds the buffers of trace writers, which the runs of a
@@ -47,13 +50,11 @@ var traceBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 6
 // with digits significant digits. Its Flush must be called after the last
 // row.
 func NewTraceWriter(w io.Writer, train engine.ParamSet, points, digits, every int) (*TraceWriter, error) {
-	header := TraceHeader(train, points)
 	buf := traceBuffers.Get().(*bufio.Writer)
 	buf.Reset(w)
-	// csv.NewWriter uses buf itself, as it is a large enough bufio.Writer.
-	t := &TraceWriter{buf: buf, w: csv.NewWriter(buf), digits: digits, every: max(1, every),
-		record: make([]string, len(header))}
-	return t, t.w.Write(header)
+	t := &TraceWriter{buf: buf, digits: digits, every: max(1, every)}
+	_, err := buf.WriteString(strings.Join(TraceHeader(train, points), ",") + "\n")
+	return t, err
 }
 
 // Observe writes an iteration's row, or holds it in case it is the last.
@@ -67,37 +68,31 @@ func (t *TraceWriter) Observe(it *engine.Iteration) error {
 	return t.write(it)
 }
 
-// write writes an iteration's row. Its numbers are formatted into one
-// buffer, which becomes one string that the record's fields slice: a row
-// costs one allocation.
+// write writes an iteration's row.
 func (t *TraceWriter) write(it *engine.Iteration) error {
 	t.values = it.AppendValues(t.values[:0])
-	t.num = strconv.AppendInt(t.num[:0], int64(it.N), 10)
-	t.ends = append(t.ends[:0], len(t.num))
+	t.row = strconv.AppendInt(t.row[:0], int64(it.N), 10)
 	for _, v := range t.values {
-		t.num = appendCSV(t.num, v, t.digits)
-		t.ends = append(t.ends, len(t.num))
+		t.row = appendCSV(append(t.row, ','), v, t.digits)
 	}
-	row, start := string(t.num), 0
-	for j, end := range t.ends {
-		t.record[j], start = row[start:end], end
-	}
+	t.row = append(t.row, '\n')
 	if t.OnRow != nil {
 		t.OnRow(it)
 	}
-	return t.w.Write(t.record)
+	_, err := t.buf.Write(t.row)
+	return err
 }
 
 // Flush writes the last iteration if it was held, and any buffered rows,
 // and releases the writer's buffer.
 func (t *TraceWriter) Flush() error {
+	var err error
 	if t.held {
-		if err := t.write(&t.last); err != nil {
-			return err
-		}
+		err = t.write(&t.last)
 	}
-	t.w.Flush()
-	err := t.w.Error()
+	if ferr := t.buf.Flush(); err == nil {
+		err = ferr
+	}
 	t.buf.Reset(nil)
 	traceBuffers.Put(t.buf)
 	return err
