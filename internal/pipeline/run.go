@@ -152,7 +152,7 @@ func (b *batchRun) do(ctx context.Context, i int, r experiment.Run) (runResult, 
 	names := runFileNames(e, b.o.Pictures)
 	detailed := b.runs.Len() <= MaxDetailed
 	res := runResult{e: e, id: r.ID}
-	if !b.o.Force && !b.o.Check {
+	if !b.o.Force && !b.o.Check && b.existed[e] {
 		if data, ok := b.store.Reusable(r.ID, &in, names); ok {
 			res.record = data
 			if b.trusted[e] && !detailed {
@@ -177,7 +177,11 @@ func (b *batchRun) do(ctx context.Context, i int, r experiment.Run) (runResult, 
 // compute runs a run, streaming its trace into its folder, writes its
 // other files and its record, and puts the folder in place.
 func (b *batchRun) compute(ctx context.Context, r experiment.Run, in results.Inputs, names []string, detailed bool) (res runResult, err error) {
-	w, err := b.store.NewRun(r.ID)
+	newRun := b.store.NewRun
+	if !b.existed[r.Experiment] {
+		newRun = b.store.NewRunInNew
+	}
+	w, err := newRun(r.ID)
 	if err != nil {
 		return res, err
 	}

@@ -31,29 +31,44 @@ func Descent(o *batch.Outcome, path *Path) ([]byte, error) {
 // descentOfB3 draws SSR over b3 and the steps down it.
 func descentOfB3(o *batch.Outcome, pts []point) ([]byte, error) {
 	r := &o.Run
-	steps := make(plotter.XYs, len(pts))
-	b3s := make([]float64, 0, len(pts)+1)
-	for i, p := range pts {
-		steps[i] = plotter.XY{X: p.values[0], Y: p.ssr}
-		b3s = append(b3s, p.values[0])
+	var steps plotter.XYs
+	for _, p := range pts {
+		steps = append(steps, plotter.XY{X: p.values[0], Y: p.ssr})
 	}
-	// A range centred on the optimum, to show the whole bowl, that covers
-	// the path.
-	best := engine.Optimum(r.Start, r.Experiment.Data)
-	lo, hi := span(b3s...)
-	reach := max(best-lo, hi-best, 0.1)
-
+	steps = finite(steps)
 	p := plot.New()
 	p.Title.Text = title(o)
 	p.X.Label.Text = "b3"
 	p.Y.Label.Text = "SSR"
-	p.X.Min, p.X.Max = best-reach, best+reach
-	curve := plotter.NewFunction(func(b3 float64) float64 {
+	// A range centred on the optimum, to show the whole bowl, that covers
+	// the path.
+	best := engine.Optimum(r.Start, r.Experiment.Data)
+	b := bounds(steps)
+	reach := max(best-b.xmin, b.xmax-best, 0.1)
+	if xmin, xmax := best-reach, best+reach; isFinite(xmin) && isFinite(xmax) && isFinite(xmax-xmin) {
+		b.xmin, b.xmax = xmin, xmax
+	}
+	if len(steps) == 0 || !b.drawable() {
+		return nothingToDraw(p)
+	}
+	b.xmax += b.xmax/16 - b.xmin/16 // room for the label of a step at the right edge
+	ssr := func(b3 float64) float64 {
 		n := r.Start
 		n.B3 = b3
 		return n.SSR(r.Experiment.Data)
-	})
-	curve.Color, curve.Width, curve.Samples = pink, vg.Points(1.5), 200
+	}
+	bowl := sample(ssr, b.xmin, b.xmax, curveSamples)
+	if low := finite(bowl); len(low) > 0 {
+		b.ymin = min(b.ymin, bounds(low).ymin) // down to the bottom of the bowl
+	}
+	for _, piece := range b.clip(bowl) {
+		curve, err := plotter.NewLine(piece)
+		if err != nil {
+			return nil, err
+		}
+		curve.Color, curve.Width = pink, vg.Points(1.5)
+		p.Add(curve)
+	}
 	line, marks, err := stepsOf(steps)
 	if err != nil {
 		return nil, err
@@ -65,7 +80,8 @@ func descentOfB3(o *batch.Outcome, pts []point) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Add(curve, line, marks, labels)
+	p.Add(line, marks, labels)
+	b.set(p)
 	return render(5*vg.Inch, 3.5*vg.Inch, p)
 }
 
@@ -95,12 +111,16 @@ func stepsOf(xys plotter.XYs) (*plotter.Line, *plotter.Scatter, error) {
 // trained parameter's path below it.
 func descentOfMany(o *batch.Outcome, pts []point) ([]byte, error) {
 	r := &o.Run
-	ssr := make(plotter.XYs, len(pts))
-	for i, p := range pts {
-		ssr[i] = plotter.XY{X: float64(p.n), Y: max(p.ssr, math.SmallestNonzeroFloat64)}
+	var ssr plotter.XYs
+	for _, p := range pts {
+		ssr = append(ssr, plotter.XY{X: float64(p.n), Y: max(p.ssr, math.SmallestNonzeroFloat64)})
 	}
+	ssr = finite(ssr)
 	top := plot.New()
 	top.Title.Text = title(o)
+	if len(ssr) == 0 || !bounds(ssr).drawable() {
+		return nothingToDraw(top)
+	}
 	top.Y.Label.Text = "SSR"
 	top.Y.Scale, top.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	top.X.Tick.Marker = wholeTicks{}
@@ -115,11 +135,16 @@ func descentOfMany(o *batch.Outcome, pts []point) ([]byte, error) {
 	bottom.X.Label.Text = "iteration"
 	bottom.Y.Label.Text = "parameters"
 	bottom.X.Tick.Marker = wholeTicks{}
+	var all plotter.XYs
 	for j, k := range r.Settings.Trained().List() {
-		xys := make(plotter.XYs, len(pts))
-		for i, p := range pts {
-			xys[i] = plotter.XY{X: float64(p.n), Y: p.values[j]}
+		var xys plotter.XYs
+		for _, p := range pts {
+			xys = append(xys, plotter.XY{X: float64(p.n), Y: p.values[j]})
 		}
+		if xys = finite(xys); len(xys) == 0 {
+			continue
+		}
+		all = append(all, xys...)
 		l, err := plotter.NewLine(xys)
 		if err != nil {
 			return nil, err
@@ -127,6 +152,9 @@ func descentOfMany(o *batch.Outcome, pts []point) ([]byte, error) {
 		l.Color, l.Width = plotutil.Color(j), vg.Points(1)
 		bottom.Add(l)
 		bottom.Legend.Add(k.String(), l)
+	}
+	if len(all) == 0 || !bounds(all).drawable() {
+		return render(6*vg.Inch, 3*vg.Inch, top)
 	}
 	bottom.Legend.Top = true
 	roomForLegend(bottom)

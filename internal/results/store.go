@@ -57,7 +57,8 @@ type Store struct {
 
 	mu      sync.Mutex
 	put     int
-	changed []string          // files new or different, slash-separated under root
+	changed []string          // in Compare mode: files new or different, slash-separated under root
+	nchanged int
 	overlay map[string][]byte // in Compare mode: files as they would be written
 	marked  map[string]bool   // experiments marked unfinished by this process
 	seq     int
@@ -65,10 +66,6 @@ type Store struct {
 	// folders holds the folders under the root known to be folders (not
 	// links), slash-separated.
 	folders sync.Map
-	// tops holds, for each folder at the top that was looked at, whether
-	// it was missing then; written holds the runs this Store put in place
-	// (see fresh).
-	tops, written sync.Map
 }
 
 // Open opens the results folder dir. Writing (Write and Shard modes) takes
@@ -307,11 +304,11 @@ func (s *Store) Finished(experiment string) error {
 func (s *Store) Counts() (put, changed int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.put, len(s.changed)
+	return s.put, s.nchanged
 }
 
-// Changed returns the slash-separated paths of the files that were new or
-// different, sorted.
+// Changed returns, in Compare mode, the slash-separated paths of the files
+// that would be new or different, sorted.
 func (s *Store) Changed() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -323,7 +320,10 @@ func (s *Store) count(rel string, changed bool) {
 	defer s.mu.Unlock()
 	s.put++
 	if changed {
-		s.changed = append(s.changed, rel)
+		s.nchanged++
+		if s.mode == Compare {
+			s.changed = append(s.changed, rel)
+		}
 	}
 }
 
