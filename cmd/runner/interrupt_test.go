@@ -268,3 +268,102 @@ func sameTree(t *testing.T, got, want map[string]string) bool {
 	}
 	return same
 }
+
+// TestOneWriterAtATime starts a writer on a long batch, then a second on
+// the same results folder: the second is refused at once, with status 1,
+// naming the first's process, and writes nothing; the first goes on.
+func TestOneWriterAtATime(t *testing.T) {
+	runner := runnerPath(t)
+	dir := t.TempDir()
+	exp := filepath.Join(dir, "long.yaml")
+	if err := os.WriteFile(exp, []byte(longSweep), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "results")
+	first := exec.Command(runner, "run", "-j", "1", "-o", out, exp)
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		first.Process.Kill()
+		first.Wait()
+	}()
+	waitFor(t, func() bool { return len(records(t, out)) >= 1 })
+	before := len(records(t, out))
+
+	started := time.Now()
+	second := exec.Command(runner, "run", "-o", out, exp)
+	stderr, err := second.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("second writer: %v, want status 1\n%s", err, stderr)
+	}
+	want := fmt.Sprintf("runner: %s is being written by process %d (runner run -o %s); wait for it to finish, or write elsewhere with -o\n", out, first.Process.Pid, out)
+	if string(stderr) != want {
+		t.Errorf("second writer says:\n%s\nwant:\n%s", stderr, want)
+	}
+	t.Logf("refused after %v", time.Since(started).Round(time.Millisecond))
+	if after := len(records(t, out)); after < before {
+		t.Errorf("runs went from %d to %d", before, after)
+	}
+	if err := first.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDryRunStopsAtTheFirstInterrupt lists a sweep of ten million runs
+// with --dry-run, read as fast as it comes, and interrupts it: it stops at
+// once, with status 1.
+func TestDryRunStopsAtTheFirstInterrupt(t *testing.T) {
+	runner := runnerPath(t)
+	exp := filepath.Join(t.TempDir(), "huge.yaml")
+	src := strings.Replace(longSweep, "count: 400}", "count: 10000000}", 1) + "max_runs: 10000000\n"
+	if err := os.WriteFile(exp, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(runner, "run", "--dry-run", "--max-output", "1000TB", "--max-total-iterations", "1000000000000000", exp)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan int, 1)
+	go func() {
+		n, buf := 0, make([]byte, 64<<10)
+		for {
+			k, err := stdout.Read(buf)
+			n += bytes.Count(buf[:k], []byte("\n"))
+			if n > 1000 {
+				select {
+				case lines <- n:
+				default:
+				}
+			}
+			if err != nil {
+				close(lines)
+				return
+			}
+		}
+	}()
+	<-lines
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for range lines {
+	}
+	err = cmd.Wait()
+	took := time.Since(sent)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr.String(), "runner: interrupted") {
+		t.Errorf("exit %v, stderr %q; want status 1, interrupted", err, stderr.String())
+	}
+	if took > time.Second {
+		t.Errorf("stopped %v after the interrupt, want within a second", took)
+	}
+	t.Logf("stopped %v after the interrupt", took.Round(time.Millisecond))
+}

@@ -68,11 +68,12 @@ func report(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "runner: %v\n", err)
 	var ue usageError
 	var te troubleError
+	var fe *results.FolderError
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "Run 'runner help' for usage.")
 		return ExitUsage
-	case errors.As(err, &te):
+	case errors.As(err, &te), errors.As(err, &fe):
 		return ExitUsage
 	}
 	return ExitFailure

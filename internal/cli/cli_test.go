@@ -84,6 +84,19 @@ func TestShardsThenSummarize(t *testing.T) {
 	sharded := runIn(t, out, ExitOK, "summarize", in)
 	sameTrees(t, "one run against shards and summarize", whole, sharded)
 
+	// Runs stored with other inputs than the experiment's are refused.
+	edited := filepath.Join(t.TempDir(), "in")
+	copyDir(t, in, edited, func(data []byte) []byte {
+		return bytes.Replace(data, []byte("tolerance: 0.001"), []byte("tolerance: 0.002"), 1)
+	})
+	var stdout, stderr bytes.Buffer
+	if status := Main([]string{"summarize", "-o", out, edited}, &stdout, &stderr); status != ExitFailure {
+		t.Errorf("summarize with other inputs: status %d, want %d", status, ExitFailure)
+	}
+	if want := "runner: cannot summarize 10 runs under " + out + ": 6 runs are stored with other inputs than the experiment's, such as lr/alpha=0.01 (recorded tolerance: 0.001, the experiment gives tolerance: 0.002); run them first"; !strings.HasPrefix(stderr.String(), want) {
+		t.Errorf("stderr:\n%s\nwant it to start:\n%s", stderr.String(), want)
+	}
+
 	// A missing run is reported, and no summary written.
 	if err := os.RemoveAll(filepath.Join(out, "lr", "alpha=0.3")); err != nil {
 		t.Fatal(err)
@@ -91,7 +104,8 @@ func TestShardsThenSummarize(t *testing.T) {
 	if err := os.Remove(filepath.Join(out, "summary.csv")); err != nil {
 		t.Fatal(err)
 	}
-	var stdout, stderr bytes.Buffer
+	stdout.Reset()
+	stderr.Reset()
 	if status := Main([]string{"summarize", "-o", out, in}, &stdout, &stderr); status != ExitFailure {
 		t.Errorf("summarize with a run missing: status %d, want %d", status, ExitFailure)
 	}

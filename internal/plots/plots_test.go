@@ -6,8 +6,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/plotter"
 
 	"github.com/descentlab/runner/internal/batch"
 	"github.com/descentlab/runner/internal/experiment"
@@ -137,6 +140,59 @@ func TestSweepThinsLargeSweeps(t *testing.T) {
 		}
 		if n <= MaxSweepPoints && len(kept) != n {
 			t.Errorf("%d runs: kept %d, want all", n, len(kept))
+		}
+	}
+}
+
+// TestPicturesOfRunsThatOverflow draws the pictures of runs whose values
+// overflow to infinities, of b3 alone and of every parameter: a result,
+// not an error, drawn from the finite values there are.
+func TestPicturesOfRunsThatOverflow(t *testing.T) {
+	for _, train := range []engine.ParamSet{engine.NewParamSet(engine.B3), engine.AllParams} {
+		e := &experiment.Experiment{
+			Name:     "overflow",
+			Data:     []engine.Point{{X: 0, Y: 0}, {X: 0.5, Y: 1}, {X: 1, Y: 0}},
+			Start:    engine.Network{Params: engine.Params{W1: 300, B1: -1.43, W2: -3.53, B2: 0.57, W3: -1.22, W4: -2.30, B3: 1e300}},
+			Settings: engine.Settings{Alpha: 1e6, Tolerance: 1e-3, MaxIterations: 10, Train: train},
+		}
+		path := NewPath()
+		o, err := batch.Run(context.Background(), e.Run(0), path.Observe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Result.Status != engine.Diverged {
+			t.Fatalf("%v: %v, want diverged", train, o.Result.Status)
+		}
+		for name, draw := range map[string]func() ([]byte, error){
+			"descent": func() ([]byte, error) { return Descent(&o, path) },
+			"fit":     func() ([]byte, error) { return Fit(&o) },
+		} {
+			svg, err := draw()
+			if err != nil || bytes.Contains(svg, []byte("NaN")) || bytes.Contains(svg, []byte("Inf")) {
+				t.Errorf("%v %s: %v, or a coordinate not finite", train, name, err)
+			}
+		}
+	}
+}
+
+// TestClipKeepsWhatIsInTheBox clips lines to a box: pieces inside are
+// kept whole, crossings are cut at the edge, points not finite break the
+// line.
+func TestClipKeepsWhatIsInTheBox(t *testing.T) {
+	b := box{0, 10, 0, 10}
+	for _, tt := range []struct {
+		line plotter.XYs
+		want string
+	}{
+		{plotter.XYs{{X: 1, Y: 1}, {X: 2, Y: 2}, {X: 3, Y: 1}}, "[[{1 1} {2 2} {3 1}]]"},
+		{plotter.XYs{{X: 5, Y: 5}, {X: 15, Y: 5}}, "[[{5 5} {10 5}]]"},
+		{plotter.XYs{{X: -5, Y: 5}, {X: 5, Y: 5}, {X: 5, Y: 20}}, "[[{0 5} {5 5} {5 10}]]"},
+		{plotter.XYs{{X: -5, Y: -5}, {X: -1, Y: -1}}, "[]"},
+		{plotter.XYs{{X: 1, Y: 1}, {X: 2, Y: math.Inf(1)}, {X: 3, Y: 3}, {X: 4, Y: 4}}, "[[{3 3} {4 4}]]"},
+		{plotter.XYs{{X: 5, Y: 5}, {X: 5, Y: 50}, {X: 6, Y: 50}, {X: 6, Y: 5}}, "[[{5 5} {5 10}] [{6 10} {6 5}]]"},
+	} {
+		if got := fmt.Sprint(b.clip(tt.line)); got != tt.want {
+			t.Errorf("clip(%v) = %s, want %s", tt.line, got, tt.want)
 		}
 	}
 }
