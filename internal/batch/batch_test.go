@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,23 +127,18 @@ func TestExecuteEmitsEachRunOnceInOrder(t *testing.T) {
 	}
 }
 
-// TestExecuteStopsAtTheFirstError: once a run fails, no run starts; those
-// already started finish. Workers check before each run, so however the
-// scheduler interleaves them, at most one run per worker follows the
-// failure.
+// TestExecuteStopsAtTheFirstError fails run 3 of 1000: the batch stops,
+// with that error. Runs already started may finish, but none starts more
+// than the window ahead of the last run emitted, which the failed run
+// holds back: however the scheduler interleaves the workers (runs 1000
+// times under -race in CI's history), at most 3 + the window runs start.
 func TestExecuteStopsAtTheFirstError(t *testing.T) {
 	boom := errors.New("boom")
 	const workers = 2
-	var mu sync.Mutex
-	failed, after := false, 0
+	var started atomic.Int32
 	err := Execute(context.Background(), sweep(1000), workers, func(_ context.Context, i int, _ experiment.Run) (int, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if failed {
-			after++
-		}
+		started.Add(1)
 		if i == 3 {
-			failed = true
 			return 0, boom
 		}
 		return i, nil
@@ -150,8 +146,8 @@ func TestExecuteStopsAtTheFirstError(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Errorf("error %v, want %v", err, boom)
 	}
-	if after > workers {
-		t.Errorf("%d runs started after the error, want at most %d", after, workers)
+	if window := 4*workers + 16; started.Load() > int32(3+window) {
+		t.Errorf("%d runs started, want at most %d", started.Load(), 3+window)
 	}
 }
 

@@ -55,14 +55,14 @@ type Store struct {
 	runner  string
 	lock    *lock
 
-	mu      sync.Mutex
-	put     int
-	changed []string          // in Compare mode: files new or different, slash-separated under root
+	mu       sync.Mutex
+	put      int
+	changed  []string // in Compare mode: files new or different, slash-separated under root
 	nchanged int
-	overlay map[string][]byte // in Compare mode: files as they would be written
-	marked  map[string]bool   // experiments marked unfinished by this process
-	seq     int
-	pid     string
+	overlay  map[string][]byte // in Compare mode: files as they would be written
+	marked   map[string]bool   // experiments marked unfinished by this process
+	seq      int
+	pid      string
 	// folders holds the folders under the root known to be folders (not
 	// links), slash-separated.
 	folders sync.Map
