@@ -56,8 +56,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 // report prints an error as the runner's, and returns its exit status.
 func report(stderr io.Writer, err error) int {
-	if err == nil || errors.Is(err, errHelp) {
+	switch {
+	case err == nil || errors.Is(err, errHelp):
 		return ExitOK
+	case errors.Is(err, errDifferences):
+		return ExitFailure // the report says what differs
 	}
 	var list experiment.ErrorList
 	if errors.As(err, &list) {

@@ -1,68 +1,102 @@
-package compare
+package compare_test
 
 import (
-	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/descentlab/runner/internal/cli"
+	"github.com/descentlab/runner/internal/compare"
 )
 
-func run(status, iterations, b3 string, trace ...string) Run {
-	r := Run{Result: map[string]string{"experiment": "e", "run": "x", "status": status, "iterations": iterations, "b3_final": b3, "alpha": "0.1"}}
-	for _, line := range trace {
-		r.Trace = append(r.Trace, strings.Split(line, ","))
-	}
-	return r
-}
-
-func describe(diffs []Difference) string {
-	var lines []string
-	for _, d := range diffs {
-		lines = append(lines, fmt.Sprintf("%s | %s | %s | %s | %s", d.Run, d.What, d.Old, d.New, d.Detail))
-	}
-	return strings.Join(lines, "\n")
-}
-
-func TestRuns(t *testing.T) {
-	header := "iteration,b3,ssr"
-	old := map[string]Run{
-		"same":    run("converged", "2", "2.6", header, "1,0,20", "2,1.5,3"),
-		"removed": run("converged", "2", "2.6"),
-		"changed": run("converged", "3", "2.6", header, "1,0,20", "2,1.5,3", "3,2,1"),
-		"longer":  run("converged", "2", "2.6", header, "1,0,20", "2,1.5,3"),
-	}
-	new := map[string]Run{
-		"same":    run("converged", "2", "2.6", header, "1,0,20", "2,1.5,3"),
-		"added":   run("diverged", "9", "1e9"),
-		"changed": run("diverged", "3", "2.7", header, "1,0,20", "2,1.6,3.3", "3,2,1.5"),
-		"longer":  run("max-iterations", "3", "2.6", header, "1,0,20", "2,1.5,3", "3,2,1"),
-	}
-	want := strings.Join([]string{
-		"added | added |  | diverged | ",
-		"changed | status | converged | diverged | ",
-		"changed | b3_final | 2.6 | 2.7 | absolute 0.1, relative 0.037",
-		"changed | trace |  |  | first at iteration 2, b3: 1.5 → 1.6; largest absolute difference 0.5 (iteration 3, ssr), largest relative 0.333 (iteration 3, ssr)",
-		"longer | status | converged | max-iterations | ",
-		"longer | iterations | 2 | 3 | absolute 1, relative 0.333",
-		"longer | trace |  |  | 2 rows → 3",
-		"removed | removed | converged |  | ",
-	}, "\n")
-	if got := describe(Runs(old, new, Tolerance{})); got != want {
-		t.Errorf("differences:\n%s\nwant:\n%s", got, want)
-	}
-}
-
 func TestTolerance(t *testing.T) {
-	old := map[string]Run{"r": run("converged", "2", "2.60891113725", "iteration,b3", "1,1.00000000001")}
-	new := map[string]Run{"r": run("converged", "2", "2.60891113726", "iteration,b3", "1,1.00000000002")}
-	if diffs := Runs(old, new, Tolerance{}); len(diffs) != 2 {
-		t.Errorf("without tolerance: %d differences, want 2:\n%s", len(diffs), describe(diffs))
-	}
-	for _, tol := range []Tolerance{{Abs: 1e-10}, {Rel: 1e-10}} {
-		if diffs := Runs(old, new, tol); len(diffs) != 0 {
-			t.Errorf("%+v: differences:\n%s", tol, describe(diffs))
+	inf, nan := math.Inf(1), math.NaN()
+	wide := compare.Tolerance{Abs: 1e300, Rel: 1e9}
+	for _, tt := range []struct {
+		tol   compare.Tolerance
+		a, b  float64
+		equal bool
+	}{
+		{compare.Tolerance{}, 1, 1, true},
+		{compare.Tolerance{}, 1, math.Nextafter(1, 2), false},
+		{compare.Tolerance{Abs: 0.1}, 1, 1.05, true},
+		{compare.Tolerance{Rel: 0.01}, 100, 101, true},
+		{compare.Tolerance{Rel: 0.01}, 100, 102, false},
+		{wide, inf, inf, true},
+		{wide, inf, -inf, false},
+		{wide, inf, 1e308, false},
+		{wide, 1, inf, false},
+		{wide, nan, nan, true},
+		{wide, nan, 1, false},
+		{wide, nan, inf, false},
+	} {
+		if got := tt.tol.Equal(tt.a, tt.b); got != tt.equal {
+			t.Errorf("%+v.Equal(%v, %v) = %v, want %v", tt.tol, tt.a, tt.b, got, tt.equal)
 		}
 	}
-	if !(Tolerance{}).Equal(0, 0) || (Tolerance{Abs: 0.1}).Equal(1, 1.2) || !(Tolerance{Rel: 0.1}).Equal(10, 10.9) {
-		t.Errorf("Tolerance.Equal")
+}
+
+// experiments writes an experiment file and returns its path.
+func experiments(t *testing.T, dir, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, "exp.yaml")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const base = `name: lr
+data: [{x: 0, y: 0}, {x: 0.5, y: 1}, {x: 1, y: 0}]
+weights: {w1: 3.34, b1: -1.43, w2: -3.53, b2: 0.57, w3: -1.22, w4: -2.30}
+tolerance: 0.001
+`
+
+// TestFolders compares results written by the runner before and after a
+// change of a data point, of the tolerance of one run, and of the values
+// swept: the inputs that changed are told apart from the outcomes, and the
+// trace's first and largest differences are found.
+func TestFolders(t *testing.T) {
+	dir := t.TempDir()
+	old, new := filepath.Join(dir, "old"), filepath.Join(dir, "new")
+	run := func(out, content string) {
+		t.Helper()
+		if status := cli.Main([]string{"run", "-o", out, experiments(t, dir, content)}, io.Discard, io.Discard); status != 0 {
+			t.Fatalf("runner run: status %d", status)
+		}
+	}
+	run(old, base+"sweep: {alpha: [0.1, 0.2, 0.3]}\n")
+	run(new, strings.Replace(base, "{x: 1, y: 0}]", "{x: 1, y: 0.1}]", 1)+"sweep: {alpha: [0.1, 0.3, 0.4]}\n")
+	r, err := compare.Folders(compare.Source{Name: "old", FS: os.DirFS(old)}, compare.Source{Name: "new", FS: os.DirFS(new)}, compare.Tolerance{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Added) != 1 || r.Added[0].ID != "lr/alpha=0.4" || len(r.Removed) != 1 || r.Removed[0].ID != "lr/alpha=0.2" || len(r.Changed) != 2 || len(r.Unchanged) != 0 {
+		t.Fatalf("report: %+v", r)
+	}
+	c := r.Changed[0]
+	if c.Run != "lr/alpha=0.1" || len(c.Inputs) != 1 || c.Inputs[0].Field != "data[3].y" || c.Inputs[0].Old != "0" || c.Inputs[0].New != "0.1" {
+		t.Errorf("inputs of %s: %+v", c.Run, c.Inputs)
+	}
+	var outcomes []string
+	for _, v := range c.Outcome {
+		outcomes = append(outcomes, v.Field)
+	}
+	if got := strings.Join(outcomes, " "); got != "b3_final ssr_final" {
+		t.Errorf("outcomes of %s: %s", c.Run, got)
+	}
+	if tr := c.Trace; tr == nil || tr.First == nil || tr.First.Iteration != "1" || tr.First.Column != "ssr" || tr.LargestAbs == nil || tr.OldRows != 10 || tr.NewRows != 10 {
+		t.Errorf("trace of %s: %+v", c.Run, c.Trace)
+	}
+	// At a wide enough tolerance, the changed runs are unchanged.
+	r, err = compare.Folders(compare.Source{Name: "old", FS: os.DirFS(old)}, compare.Source{Name: "new", FS: os.DirFS(new)}, compare.Tolerance{Abs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Changed) != 0 || len(r.Unchanged) != 2 {
+		t.Errorf("with a tolerance of 1: %d changed, %d unchanged; want 0 and 2", len(r.Changed), len(r.Unchanged))
 	}
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
-
-	"github.com/descentlab/runner/internal/compare"
 )
 
 // This file holds every use of tablewriter.
@@ -237,14 +235,4 @@ func (p *printer) table(t *table, s style, paint func(string) string) {
 	if p.err == nil {
 		p.err = t.render(p.w, s, paint)
 	}
-}
-
-// Differences shows the differences between two results folders as a
-// table, one row per difference.
-func Differences(w io.Writer, diffs []compare.Difference) error {
-	t := newTable([]string{"run", "what", "old", "new", "detail"}, "run", "what", "old", "new", "detail")
-	for _, d := range diffs {
-		t.add(d.Run, d.What, d.Old, d.New, d.Detail)
-	}
-	return t.render(w, boxed, nil)
 }
