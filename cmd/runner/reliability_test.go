@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -203,4 +204,47 @@ func funcDoc(t *testing.T, file, name string) string {
 		t.Fatalf("%s: no documented %s", file, name)
 	}
 	return strings.Join(strings.Fields(f.Decls[i].(*ast.FuncDecl).Doc.Text()), " ")
+}
+
+// TestBatchSystemsPageShowsTheDeployFiles checks docs/batch-systems.md
+// against deploy/: each file the page shows (after a line
+// <!-- file: PATH -->) is the file, byte for byte, and every file of
+// deploy/ is shown.
+func TestBatchSystemsPageShowsTheDeployFiles(t *testing.T) {
+	page, err := os.ReadFile("../../docs/batch-systems.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]bool{}
+	for _, part := range strings.Split(string(page), "<!-- file: ")[1:] {
+		name, rest, _ := strings.Cut(part, " -->\n")
+		_, block, ok := strings.Cut(rest, "\n")
+		content, _, closed := strings.Cut(block, "```\n")
+		if !ok || !closed || !strings.HasPrefix(rest, "```") {
+			t.Errorf("%s: not followed by a fenced block", name)
+			continue
+		}
+		want, err := os.ReadFile(filepath.Join("../..", name))
+		if err != nil {
+			t.Errorf("the page shows %s: %v", name, err)
+			continue
+		}
+		if content != string(want) {
+			t.Errorf("the page shows %s otherwise than it is; copy the file into the page", name)
+		}
+		shown[name] = true
+	}
+	err = filepath.WalkDir("../../deploy", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel("../..", p)
+		if !shown[filepath.ToSlash(rel)] {
+			t.Errorf("docs/batch-systems.md does not show %s", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

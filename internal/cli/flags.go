@@ -13,20 +13,31 @@ import (
 	"github.com/descentlab/runner/pkg/engine"
 )
 
-// shardFlag is --shard K/N: the K-th (from 1) of N slices of the runs.
-type shardFlag struct{ pipeline.Shard }
+// shardFlag is --shard K/N: the K-th (from 1) of N slices of the runs, or
+// auto: the slice the scheduler's environment gives.
+type shardFlag struct {
+	pipeline.Shard
+	auto bool
+}
 
 func (s *shardFlag) String() string {
-	if s.N == 0 {
+	switch {
+	case s.auto && s.N == 0:
+		return "auto"
+	case s.N == 0:
 		return ""
 	}
 	return fmt.Sprintf("%d/%d", s.K, s.N)
 }
 
 func (s *shardFlag) Set(v string) error {
+	if v == "auto" {
+		s.auto = true
+		return nil
+	}
 	var k, n int
 	if _, err := fmt.Sscanf(v, "%d/%d", &k, &n); err != nil || fmt.Sprintf("%d/%d", k, n) != v || n < 1 || k < 1 || k > n {
-		return fmt.Errorf("want K/N with 1 <= K <= N, such as 2/8; got %q", v)
+		return fmt.Errorf("want K/N with 1 <= K <= N, such as 2/8, or auto; got %q", v)
 	}
 	s.K, s.N = k, n
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -45,6 +46,7 @@ limit that a flag raises.
 // runOptions are the flags of runner run.
 type runOptions struct {
 	pipeline.Options
+	shards   int
 	dryRun   bool
 	failOn   statusFlag
 	shard    shardFlag
@@ -64,7 +66,8 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 	fs.BoolVar(&o.Check, "check", false, "write nothing; exit 1 listing the files that would change and what is stale")
 	fs.BoolVar(&o.Prune, "prune", false, "remove stale runs, and the folders of experiments not among the PATHs (the runner's files in them)")
 	fs.BoolVar(&o.Force, "force", false, "compute every run, even those stored with the same inputs")
-	fs.Var(&o.shard, "shard", "run only the `K/N`-th of N interleaved slices of the runs and write no summary; then runner summarize")
+	fs.Var(&o.shard, "shard", "run only the `K/N`-th of N interleaved slices of the runs and write no summary, then runner summarize; auto: the slice a Slurm job array or Kubernetes Indexed Job gives the task")
+	fs.IntVar(&o.shards, "shards", 0, "with --shard auto in a Kubernetes Indexed Job: the number of shards, `N` (the Job's completions)")
 	fs.Var(o.failOn, "fail-on", "exit 1 if any run ends with one of these `STATUSES` (diverged, max-iterations, comma-separated)")
 	limitFlags(fs, &o.Limits)
 	o.pictures.add(fs)
@@ -74,6 +77,9 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 		return nil, nil, err
 	}
 	if o.Pictures, err = o.pictures.choice(); err != nil {
+		return nil, nil, err
+	}
+	if err := resolveShard(&o.shard, o.shards, os.LookupEnv); err != nil {
 		return nil, nil, err
 	}
 	o.Shard = o.shard.Shard
