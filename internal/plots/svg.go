@@ -37,7 +37,10 @@ var statusColors = map[engine.Status]color.Color{
 // size, and returns the SVG.
 func render(width, height vg.Length, plots ...*plot.Plot) ([]byte, error) {
 	c := vgsvg.New(width, height)
-	canvases := plot.Align(columnOf(plots), draw.Tiles{Rows: len(plots), Cols: 1, PadY: vg.Points(8)}, draw.New(roundingCanvas{c}))
+	// A margin all round, so that nothing touches the picture's edge.
+	margin := vg.Points(4)
+	area := draw.Crop(draw.New(roundingCanvas{c}), margin, -margin, margin, -margin)
+	canvases := plot.Align(columnOf(plots), draw.Tiles{Rows: len(plots), Cols: 1, PadY: vg.Points(8)}, area)
 	for i, p := range plots {
 		p.Draw(canvases[i][0])
 	}
@@ -45,8 +48,18 @@ func render(width, height vg.Length, plots ...*plot.Plot) ([]byte, error) {
 	if _, err := c.WriteTo(&b); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return bytes.ReplaceAll(b.Bytes(), []byte("font-family:"+fontFamily+";"), []byte("font-family:"+fontFallbacks+";")), nil
 }
+
+// fontFamily is the font the pictures are laid out with (gonum/plot's
+// default), which SVG names but does not embed; fontFallbacks names it
+// with fonts of the same metrics, and the generic serif, for viewers that
+// do not have it: without them, a viewer's default font may be wider, and
+// labels are cut.
+const (
+	fontFamily    = "Liberation Serif"
+	fontFallbacks = "'Liberation Serif','Times New Roman',Times,serif"
+)
 
 // roundingCanvas draws on an SVG canvas with every position and length
 // rounded to a millionth of a point first. gonum/plot computes positions
