@@ -138,45 +138,61 @@ func title(c results.Column) string {
 	return strings.ReplaceAll(c.String(), "_", " ")
 }
 
-// summaryTable is a table of the rows kept, with results rounded; link,
-// if not nil, turns a run's identifier into a link.
-func summaryTable(rows *Rows, digits int, link func(*results.Row) string) *table {
+// summaryTables are tables of the rows kept, one for each experiment's
+// runs, each with the columns its runs need, and results rounded; link,
+// if not nil, turns a run's identifier into a link. A table of rows left
+// out has a gap where they were.
+func summaryTables(rows *Rows, digits int, link func(*results.Row) string) []*table {
 	shown, gap := rows.shown()
-	cols := summaryColumns(shown)
-	titles := make([]string, len(cols))
-	for i, c := range cols {
-		titles[i] = c.title
-	}
-	t := newTable(titles, "run", "train", "activation", "status")
-	for i := range shown {
-		if i == gap {
-			t.addGap()
+	var tables []*table
+	for start := 0; start < len(shown); {
+		end := start + 1
+		for end < len(shown) && shown[end][results.ColExperiment] == shown[start][results.ColExperiment] {
+			end++
 		}
-		r := &shown[i]
-		cells := make([]string, len(cols))
-		for j, c := range cols {
-			cells[j] = r[c.col]
-			if c.result {
-				cells[j] = readableCell(cells[j], digits)
+		group := shown[start:end]
+		cols := summaryColumns(group)
+		titles := make([]string, len(cols))
+		for i, c := range cols {
+			titles[i] = c.title
+		}
+		t := newTable(titles, "run", "train", "activation", "status")
+		for i := range group {
+			if start+i == gap && i > 0 {
+				t.addGap()
 			}
+			r := &group[i]
+			cells := make([]string, len(cols))
+			for j, c := range cols {
+				cells[j] = r[c.col]
+				if c.result {
+					cells[j] = readableCell(cells[j], digits)
+				}
+			}
+			if link != nil {
+				cells[0] = link(r)
+			}
+			t.add(cells...)
 		}
-		if link != nil {
-			cells[0] = link(r)
-		}
-		t.add(cells...)
+		tables = append(tables, t)
+		start = end
 	}
-	return t
+	return tables
 }
 
-// SummaryMarkdown writes summary.md: the runs kept, each linked by link.
+// SummaryMarkdown writes summary.md: the runs kept, a table for each
+// experiment, each run linked by link.
 func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) error {
 	p := &printer{w: w}
-	p.printf("# Summary\n\n")
+	p.printf("# Summary\n")
 	if rows.Len() == 0 {
-		p.printf("No runs.\n")
+		p.printf("\nNo runs.\n")
 		return p.err
 	}
-	p.table(summaryTable(rows, ReadableDigits, link), markdown, nil)
+	for _, t := range summaryTables(rows, ReadableDigits, link) {
+		p.printf("\n")
+		p.table(t, markdown, nil)
+	}
 	if note := rows.note(results.SummaryFile); note != "" {
 		p.printf("\n%s\n", note)
 	}
@@ -184,18 +200,22 @@ func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) er
 	return p.err
 }
 
-// SummaryTerminal shows the summary of the runs kept on a terminal.
+// SummaryTerminal shows the summary of the runs kept on a terminal, a
+// table for each experiment.
 func SummaryTerminal(w io.Writer, rows *Rows, term Terminal) error {
 	p := &printer{w: w}
 	p.printf("summary\n")
-	t, left := term.fit(summaryTable(rows, term.digits(), nil), 1,
-		"w1 initial", "b1 initial", "w2 initial", "b2 initial", "w3 initial", "w4 initial", "b3 initial",
-		"error factor", "b3*", "max iterations", "tolerance", "activation", "train")
-	p.table(t, boxed, term.painter())
-	for _, line := range []string{left, rows.note(results.SummaryFile)} {
-		if line != "" {
-			p.printf("%s\n", line)
+	for _, t := range summaryTables(rows, term.digits(), nil) {
+		t, left := term.fit(t, 1,
+			"w1 initial", "b1 initial", "w2 initial", "b2 initial", "w3 initial", "w4 initial", "b3 initial",
+			"error factor", "b3*", "max iterations", "tolerance", "activation", "train")
+		p.table(t, boxed, term.painter())
+		if left != "" {
+			p.printf("%s\n", left)
 		}
+	}
+	if note := rows.note(results.SummaryFile); note != "" {
+		p.printf("%s\n", note)
 	}
 	return p.err
 }
