@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"

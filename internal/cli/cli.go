@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/prose"
+	"github.com/descentlab/runner/internal/render"
 	"github.com/descentlab/runner/internal/results"
 )
 
@@ -65,7 +67,7 @@ func report(stderr io.Writer, err error) int {
 	var list experiment.ErrorList
 	if errors.As(err, &list) {
 		fmt.Fprintln(stderr, list)
-		fmt.Fprintf(stderr, "runner: %s in experiment files; nothing was run or written\n", count(len(list), "problem"))
+		fmt.Fprintf(stderr, "runner: %s in experiment files; nothing was run or written\n", prose.Count(len(list), "problem"))
 		return ExitUsage
 	}
 	fmt.Fprintf(stderr, "runner: %v\n", err)
@@ -99,15 +101,12 @@ type troubleError struct{ err error }
 func (e troubleError) Error() string { return e.err.Error() }
 func (e troubleError) Unwrap() error { return e.err }
 
-func troublef(format string, args ...any) error {
-	return troubleError{fmt.Errorf(format, args...)}
-}
-
 // command is a subcommand. It writes its results to stdout and progress
 // to stderr, and returns its errors for Main to report.
 type command struct {
-	run   func(ctx context.Context, stdout, stderr io.Writer, args []string) error
-	usage string // one line, for runner help
+	run func(ctx context.Context, stdout, stderr io.Writer, args []string) error
+	// synopsis and summary are its line in runner help.
+	synopsis, summary string
 }
 
 // commands are the subcommands, by name.
@@ -115,17 +114,18 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"run":       {runCommand, "run [flags] [PATH ...]     run experiments (default experiments/) into results/"},
-		"summarize": {summarizeCommand, "summarize [flags] [PATH ...] rebuild the summaries from stored runs, after shards"},
-		"show":      {showCommand, "show [flags] RUN            print a run's iterations, from its trace"},
-		"diff":      {diffCommand, "diff [flags] [OLD] [NEW]    compare results: revisions of git, or folders"},
-		"validate":  {validateCommand, "validate [flags] [PATH ...] check experiment files without running them"},
-		"version":   {versionCommand, "version                     print the runner's version"},
+		"run":       {runCommand, "run [flags] [PATH ...]", "run experiments (default experiments/) into results/"},
+		"summarize": {summarizeCommand, "summarize [flags] [PATH ...]", "rebuild the summaries from stored runs, after shards"},
+		"show":      {showCommand, "show [flags] RUN", "print a run's iterations, from its trace"},
+		"diff":      {diffCommand, "diff [flags] [OLD] [NEW]", "compare results: revisions of git, or folders"},
+		"validate":  {validateCommand, "validate [flags] [PATH ...]", "check experiment files without running them"},
+		"schema":    {schemaCommand, "schema", "print the JSON Schema of experiment files"},
+		"version":   {versionCommand, "version", "print the runner's version"},
 	}
 }
 
 // commandNames lists the commands in the order help shows them.
-var commandNames = []string{"run", "summarize", "show", "diff", "validate", "version"}
+var commandNames = []string{"run", "summarize", "show", "diff", "validate", "schema", "version"}
 
 // run dispatches to a command.
 func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
@@ -149,26 +149,54 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	return cmd.run(ctx, stdout, stderr, rest)
 }
 
-// help shows the usage of the program or of one command.
+// helpTopics are the topics of runner help besides the commands.
+var helpTopics = map[string]func(io.Writer) error{
+	"experiments": render.ExperimentsHelp,
+	"outputs":     render.OutputsHelp,
+}
+
+// help shows the usage of the program, of one command, or a topic.
 func help(stdout io.Writer, args []string) error {
 	if len(args) == 0 {
 		return writeUsage(stdout)
 	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		return usagef("unknown command %q; commands are %s and help", args[0], strings.Join(commandNames, ", "))
+	if len(args) > 1 {
+		return usagef("help takes one command or topic; got %q and %q", args[0], args[1])
 	}
-	return cmd.run(context.Background(), stdout, io.Discard, []string{"-h"})
+	switch name := args[0]; name {
+	case "help", "-h", "-help", "--help":
+		return writeUsage(stdout)
+	default:
+		if topic, ok := helpTopics[name]; ok {
+			return topic(stdout)
+		}
+		cmd, ok := commands[name]
+		if !ok {
+			return usagef("no help for %q; ask for a command (%s) or a topic (experiments, outputs)", name, strings.Join(commandNames, ", "))
+		}
+		return cmd.run(context.Background(), stdout, io.Discard, []string{"-h"})
+	}
 }
 
 // writeUsage writes the program's usage.
 func writeUsage(w io.Writer) error {
-	var b strings.Builder
-	b.WriteString("runner runs gradient-descent experiments declared in YAML files.\n\nUsage:\n  runner                        run experiments/ into results/\n")
+	lines := [][2]string{{"", "run experiments/ into results/"}}
 	for _, name := range commandNames {
-		fmt.Fprintf(&b, "  runner %s\n", commands[name].usage)
+		lines = append(lines, [2]string{commands[name].synopsis, commands[name].summary})
 	}
-	b.WriteString("  runner help [COMMAND]         show help; every command also takes -h\n")
+	lines = append(lines,
+		[2]string{"help [COMMAND]", "show a command's help; every command also takes -h"},
+		[2]string{"help experiments", "the fields of experiment files, their defaults and limits"},
+		[2]string{"help outputs", "the files of a results folder and their columns"})
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l[0]))
+	}
+	var b strings.Builder
+	b.WriteString("runner runs gradient-descent experiments declared in YAML files.\n\nUsage:\n")
+	for _, l := range lines {
+		fmt.Fprintf(&b, "  %-*s  %s\n", len("runner ")+width, strings.TrimSpace("runner "+l[0]), l[1])
+	}
 	b.WriteString(exitStatuses)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -210,6 +238,19 @@ func parseFlags(fs *flag.FlagSet, stdout io.Writer, args []string) ([]string, er
 	}
 }
 
+// parseNoArguments parses the arguments of a command that takes neither
+// flags (but -h) nor arguments.
+func parseNoArguments(command, usage string, stdout io.Writer, args []string) error {
+	rest, err := parseFlags(newFlagSet(command, usage), stdout, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("%s takes no arguments; got %q", command, rest[0])
+	}
+	return nil
+}
+
 // loadExperiments loads the experiments that paths name, experiments/ if
 // none; without paths and without experiments/, it says what to do.
 func loadExperiments(paths []string) ([]*experiment.Experiment, error) {
@@ -239,15 +280,9 @@ func newFlagSet(name, text string) *flag.FlagSet {
 			fmt.Fprintln(fs.Output(), "\nFlags:")
 			fs.PrintDefaults()
 		}
-		fmt.Fprint(fs.Output(), exitStatuses)
+		if !strings.Contains(text, "\nExit status") { // or the command has its own
+			fmt.Fprint(fs.Output(), exitStatuses)
+		}
 	}
 	return fs
-}
-
-// count writes n with a noun, plural if needed: "1 problem", "2 problems".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -44,9 +44,9 @@ that cannot be read).
 // diffCommand is runner diff.
 func diffCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 	fs := newFlagSet("diff", diffUsage)
-	out := fs.String("o", DefaultResults, "the results folder, in the work tree and at revisions")
-	rtol := fs.Float64("rtol", 0, "relative tolerance `R`")
-	atol := fs.Float64("atol", 0, "absolute tolerance `A`")
+	out := fs.String("o", DefaultResults, "the results folder `DIR`, in the work tree and at revisions")
+	rtol := fs.Float64("rtol", 0, "relative tolerance `R` (default 0: numbers must be equal)")
+	atol := fs.Float64("atol", 0, "absolute tolerance `A` (default 0)")
 	md := fs.Bool("md", false, "write GitHub-flavoured Markdown, for a pull request")
 	asJSON := fs.Bool("json", false, "write JSON, for scripts")
 	all := fs.Bool("all", false, "list the unchanged runs too")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/pipeline"
+	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/render"
 	"github.com/descentlab/runner/internal/results"
 )
@@ -60,7 +61,7 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 	o := &runOptions{failOn: statusFlag{}}
 	fs := newFlagSet("run", runUsage)
 	fs.StringVar(&o.Out, "o", DefaultResults, "write results under `DIR`")
-	fs.IntVar(&o.Workers, "j", runtime.NumCPU(), "run `N` runs at a time")
+	fs.IntVar(&o.Workers, "j", 0, "run `N` runs at a time (default: one per CPU)")
 	fs.IntVar(&o.CSVDigits, "csv-digits", results.DefaultCSVDigits, "write results in CSV files with `N` significant digits (1 to 17), unless an experiment sets csv_digits")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list the runs, with their values, and what they could cost, without running them")
 	fs.BoolVar(&o.Check, "check", false, "write nothing; exit 1 listing the files that would change and what is stale")
@@ -84,8 +85,8 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 	}
 	o.Shard = o.shard.Shard
 	switch {
-	case o.Workers < 1:
-		return nil, nil, usagef("-j: must be at least 1, got %d", o.Workers)
+	case o.Workers < 0:
+		return nil, nil, usagef("-j: must be at least 1, or 0 for one per CPU; got %d", o.Workers)
 	case o.CSVDigits < 1 || o.CSVDigits > experiment.MaxCSVDigits:
 		return nil, nil, usagef("-csv-digits: must be between 1 and %d, got %d", experiment.MaxCSVDigits, o.CSVDigits)
 	case o.Prune && (o.Check || o.Shard.N > 0):
@@ -94,6 +95,9 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 		return nil, nil, usagef("-check cannot go with -shard: it checks every run and the summaries")
 	case o.Force && o.Check:
 		return nil, nil, usagef("-force cannot go with -check: -check computes every run anyway")
+	}
+	if o.Workers == 0 {
+		o.Workers = runtime.NumCPU()
 	}
 	if err := checkLimits(&o.Limits); err != nil {
 		return nil, nil, err
@@ -152,7 +156,7 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 // doneLine says what a batch did: how many runs it computed and reused,
 // and how many files it wrote.
 func doneLine(out string, r *pipeline.Report) string {
-	runs := count(r.Runs, "run")
+	runs := prose.Count(r.Runs, "run")
 	switch {
 	case r.Reused == 0:
 		runs += ", all computed"
@@ -163,7 +167,7 @@ func doneLine(out string, r *pipeline.Report) string {
 	}
 	written := "no file written"
 	if r.Changed > 0 {
-		written = count(r.Changed, "file") + " written"
+		written = prose.Count(r.Changed, "file") + " written"
 	}
 	return fmt.Sprintf("%s: %s; %s", out, runs, written)
 }
@@ -192,7 +196,7 @@ func showStale(stdout, stderr io.Writer, out string, r *pipeline.Report, prune b
 func checkResults(stdout io.Writer, out string, r *pipeline.Report) error {
 	problems := len(r.ChangedFiles) + len(r.StaleRuns) + len(r.StaleExperiments) + len(r.Unfinished) + min(r.Temporary, 1)
 	if problems == 0 {
-		_, err := fmt.Fprintf(stdout, "%s under %s up to date\n", count(r.Files, "file"), out)
+		_, err := fmt.Fprintf(stdout, "%s under %s up to date\n", prose.Count(r.Files, "file"), out)
 		return err
 	}
 	for _, f := range r.ChangedFiles {
@@ -208,10 +212,10 @@ func checkResults(stdout io.Writer, out string, r *pipeline.Report) error {
 		fmt.Fprintf(stdout, "unfinished: %s (its writing was interrupted)\n", filepath.Join(out, e))
 	}
 	if r.Temporary > 0 {
-		fmt.Fprintf(stdout, "left over: %s in %s (the next runner run removes them)\n", count(r.Temporary, "temporary file"), filepath.Join(out, results.PrivateDir, "tmp"))
+		fmt.Fprintf(stdout, "left over: %s in %s (the next runner run removes them)\n", prose.Count(r.Temporary, "temporary file"), filepath.Join(out, results.PrivateDir, "tmp"))
 	}
 	return fmt.Errorf("results under %s are not up to date: %s would change, %s stale; run runner run --prune with the same paths, and commit the results",
-		out, count(len(r.ChangedFiles), "file"), count(len(r.StaleRuns)+len(r.StaleExperiments), "folder"))
+		out, prose.Count(len(r.ChangedFiles), "file"), prose.Count(len(r.StaleRuns)+len(r.StaleExperiments), "folder"))
 }
 
 // maxListed is the most runs an error message names.

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/descentlab/runner/internal/pipeline"
+	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/render"
 	"github.com/descentlab/runner/internal/results"
 )
@@ -29,7 +30,7 @@ func summarizeCommand(ctx context.Context, stdout, _ io.Writer, args []string) e
 	var terminal terminalFlags
 	fs := newFlagSet("summarize", summarizeUsage)
 	fs.StringVar(&o.Out, "o", DefaultResults, "read and write results under `DIR`")
-	fs.IntVar(&o.CSVDigits, "csv-digits", results.DefaultCSVDigits, "the -csv-digits the runs were run with")
+	fs.IntVar(&o.CSVDigits, "csv-digits", results.DefaultCSVDigits, "the -csv-digits `N` the runs were run with")
 	pics.add(fs)
 	terminal.add(fs)
 	limitFlags(fs, &o.Limits)
@@ -56,7 +57,7 @@ func summarizeCommand(ctx context.Context, stdout, _ io.Writer, args []string) e
 	if err := render.SummaryTerminal(stdout, r.Summary, terminal.of(stdout)); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "\nsummarized %s under %s; %s\n", count(r.Runs, "run"), o.Out, written(r.Changed))
+	_, err = fmt.Fprintf(stdout, "\nsummarized %s under %s; %s\n", prose.Count(r.Runs, "run"), o.Out, written(r.Changed))
 	return err
 }
 
@@ -65,5 +66,5 @@ func written(n int) string {
 	if n == 0 {
 		return "no file written"
 	}
-	return count(n, "file") + " written"
+	return prose.Count(n, "file") + " written"
 }

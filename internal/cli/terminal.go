@@ -30,7 +30,7 @@ func (t *terminalFlags) check() error {
 }
 
 // of returns how tables are shown on w: on a terminal, as wide as it is
-// (or as COLUMNS says), in colour unless NO_COLOR is set or TERM is dumb;
+// (or as COLUMNS says), in colour unless NO_COLOR is set (not empty) or TERM is dumb;
 // in a pipe or a file, every column and no colour.
 func (t *terminalFlags) of(w io.Writer) render.Terminal {
 	r := render.Terminal{Wide: t.wide, Digits: t.digits}
@@ -43,7 +43,7 @@ func (t *terminalFlags) of(w io.Writer) render.Terminal {
 	} else if cols, _, err := term.GetSize(int(f.Fd())); err == nil {
 		r.Width = cols
 	}
-	_, noColor := os.LookupEnv("NO_COLOR")
-	r.Color = !noColor && os.Getenv("TERM") != "dumb"
+	// https://no-color.org: NO_COLOR set and not empty turns colour off.
+	r.Color = os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 	return r
 }

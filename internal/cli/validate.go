@@ -23,7 +23,7 @@ alone.)
 func validateCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 	var o pipeline.Options
 	fs := newFlagSet("validate", validateUsage)
-	fs.IntVar(&o.CSVDigits, "csv-digits", results.DefaultCSVDigits, "as for runner run: the digits of results, for the estimate")
+	fs.IntVar(&o.CSVDigits, "csv-digits", results.DefaultCSVDigits, "as for runner run: `N` digits of results, for the estimate")
 	limitFlags(fs, &o.Limits)
 	paths, err := parseFlags(fs, stdout, args)
 	if err != nil {

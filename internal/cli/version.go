@@ -70,15 +70,10 @@ Each run's record (run.yaml) notes the module version that computed it.
 
 // versionCommand is runner version.
 func versionCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
-	fs := newFlagSet("version", versionUsage)
-	rest, err := parseFlags(fs, stdout, args)
-	if err != nil {
+	if err := parseNoArguments("version", versionUsage, stdout, args); err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return usagef("version takes no arguments; got %q", rest[0])
-	}
-	_, err = fmt.Fprintln(stdout, Version())
+	_, err := fmt.Fprintln(stdout, Version())
 	return err
 }
 

@@ -7,7 +7,6 @@
 package compare
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,6 +16,7 @@ import (
 	"strconv"
 
 	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/results"
 	"github.com/descentlab/runner/pkg/engine"
 )
@@ -202,7 +202,7 @@ func compareRun(old, new Source, id string, tol Tolerance) (*Change, error) {
 			return nil, fmt.Errorf("%s: %w", s.Name, err)
 		}
 	}
-	if bytes.Equal(withoutRunner(raw[0]), withoutRunner(raw[1])) {
+	if results.SameRun(raw[0], raw[1]) {
 		return nil, nil // the same inputs, outcome, and files by their SHA-256
 	}
 	var recs [2]*results.Record
@@ -232,15 +232,6 @@ func compareRun(old, new Source, id string, tol Tolerance) (*Change, error) {
 		return nil, nil
 	}
 	return c, nil
-}
-
-// withoutRunner returns a record's bytes without its last line, which
-// names the runner that wrote it.
-func withoutRunner(record []byte) []byte {
-	if i := bytes.LastIndex(record, []byte("\nrunner: ")); i >= 0 {
-		return record[:i+1]
-	}
-	return record
 }
 
 // fileSums returns a run's files by name, with their SHA-256.
@@ -274,7 +265,7 @@ func inputs(a, b *results.Record, tol Tolerance) []Value {
 	ra, rb := results.RowOf(a), results.RowOf(b)
 	ia, ib := &a.Inputs, &b.Inputs
 	if len(ia.Data) != len(ib.Data) {
-		vs.text("data", plural(len(ia.Data), "point"), plural(len(ib.Data), "point"))
+		vs.text("data", prose.Count(len(ia.Data), "point"), prose.Count(len(ib.Data), "point"))
 	} else {
 		for i := range ia.Data {
 			vs.number(fmt.Sprintf("data[%d].x", i+1), experiment.FormatValue(ia.Data[i].X), experiment.FormatValue(ib.Data[i].X), tol)
@@ -294,7 +285,7 @@ func inputs(a, b *results.Record, tol Tolerance) []Value {
 	vs.text("trace_every", strconv.Itoa(ia.TraceEvery), strconv.Itoa(ib.TraceEvery))
 	vs.text("csv_digits", strconv.Itoa(ia.CSVDigits), strconv.Itoa(ib.CSVDigits))
 	if len(ia.Expected) != len(ib.Expected) {
-		vs.text("expected", plural(len(ia.Expected), "value")+" pinned", plural(len(ib.Expected), "value")+" pinned")
+		vs.text("expected", prose.Count(len(ia.Expected), "value")+" pinned", prose.Count(len(ib.Expected), "value")+" pinned")
 	} else {
 		for i := range ia.Expected {
 			vs.text(fmt.Sprintf("expected[%d]", i+1), pin(ia.Expected[i]), pin(ib.Expected[i]))
@@ -448,12 +439,4 @@ func next(r *results.TraceReader, rows *int) ([]string, error) {
 	}
 	*rows++
 	return row, nil
-}
-
-// plural writes n with a noun: "1 point", "3 points".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

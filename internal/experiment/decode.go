@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/descentlab/runner/internal/prose"
 )
 
 // decoder walks the YAML node tree of one file, converting values to Go and
@@ -276,7 +278,7 @@ func (d *decoder) integer(n *yaml.Node, path string, lo, hi int) (int, bool) {
 	case v != math.Trunc(v):
 		d.fail(n, path, "want a whole number, got %s", n.Value)
 	case v < float64(lo) || v > float64(hi):
-		d.fail(n, path, "must be between %d and %d, got %s", lo, hi, n.Value)
+		d.fail(n, path, "must be between %s and %s, got %s", prose.Thousands(lo), prose.Thousands(hi), n.Value)
 	default:
 		return int(v), true
 	}

@@ -238,3 +238,24 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func engineFormat(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 
 func parseFloat(s string) (float64, error) { return strconv.ParseFloat(s, 64) }
+
+// TestExample checks that the example of runner help experiments is valid
+// and is what it says: the article's single run, and a sweep of five
+// learning rates.
+func TestExample(t *testing.T) {
+	exps, errs := Parse("example.yaml", []byte(Example))
+	if errs != nil {
+		t.Fatalf("the example is invalid:\n%v", errs)
+	}
+	if len(exps) != 2 {
+		t.Fatalf("%d experiments, want 2", len(exps))
+	}
+	for i, want := range []struct {
+		name string
+		runs int
+	}{{"article", 1}, {"learning-rates", 5}} {
+		if e := exps[i]; e.Name != want.name || e.RunCount() != want.runs {
+			t.Errorf("experiment %d: %s of %d runs, want %s of %d", i, e.Name, e.RunCount(), want.name, want.runs)
+		}
+	}
+}

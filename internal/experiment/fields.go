@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/pkg/engine"
 )
 
@@ -27,14 +28,14 @@ func checkValue(field string, v float64, text string) string {
 			return "must be > 0, got " + text
 		}
 		if v > MaxStep {
-			return fmt.Sprintf("must be at most %g (a larger value is surely a mistake), got %s", MaxStep, text)
+			return fmt.Sprintf("must be at most %s (a larger value is surely a mistake), got %s", prose.Thousands(int(MaxStep)), text)
 		}
 	case "max_iterations":
 		if v != math.Trunc(v) {
 			return "want a whole number, got " + text
 		}
 		if v < 1 || v > MaxIterationsCap {
-			return fmt.Sprintf("must be between 1 and %d, got %s", MaxIterationsCap, text)
+			return fmt.Sprintf("must be between 1 and %s, got %s", prose.Thousands(MaxIterationsCap), text)
 		}
 	}
 	return ""

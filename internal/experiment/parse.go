@@ -36,9 +36,9 @@ const (
 	MaxStep = 1e6
 )
 
-// Field names, in the order the README documents them.
+// Field names: those of an experiment come from Fields.
 var (
-	experimentFields = []string{"name", "description", "data", "weights", "b3", "alpha", "tolerance", "max_iterations", "train", "activation", "sweep", "runs", "max_runs", "csv_digits", "trace_every", "expected"}
+	experimentFields = fieldNames()
 	weightFields     = []string{"w1", "b1", "w2", "b2", "w3", "w4"}
 	pointFields      = []string{"x", "y"}
 )
@@ -54,8 +54,14 @@ var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // reservedNames would collide with files the runner writes beside the
 // experiments' folders (readme.md with README.md, on file systems that
-// ignore case).
-var reservedNames = []string{"summary.csv", "summary.md", "readme.md"}
+// ignore case). A test of package results checks that they are its names.
+var reservedNames = []string{"summary.csv", "summary.md", "readme.md", "manifest.yaml"}
+
+// Reserved reports whether a name is reserved for the runner's own files,
+// ignoring case.
+func Reserved(name string) bool {
+	return slices.Contains(reservedNames, strings.ToLower(name))
+}
 
 // Parse reads the experiments of one file. Each YAML document is one
 // experiment; a document without a name is named after the file. Parse
@@ -84,7 +90,7 @@ func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
 	}
 	if len(exps) == 0 && len(d.errs) == 0 {
 		d.errs = append(d.errs, &Error{Pos: Position{File: file, Line: 1, Column: 1},
-			Msg: "no experiment in file (it is empty or only comments); write the experiment's fields, see README.md"})
+			Msg: "no experiment in file (it is empty or only comments); write the experiment's fields (runner help experiments lists them)"})
 	}
 	d.errs.sortByPosition()
 	if len(d.errs) > 0 {
@@ -269,7 +275,7 @@ func checkName(name string) string {
 		return fmt.Sprintf("is longer than %d characters", MaxNameLength)
 	case !namePattern.MatchString(name):
 		return "is not a valid name (use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit)"
-	case slices.Contains(reservedNames, name):
+	case Reserved(name):
 		return "is reserved for the runner's own files"
 	}
 	return ""

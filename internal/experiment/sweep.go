@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/descentlab/runner/internal/prose"
 )
 
 // Limits of sweeps.
@@ -326,10 +328,7 @@ func fieldList(entry []Setting) string {
 	for i, s := range entry {
 		names[i] = s.Field
 	}
-	if len(names) == 1 {
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return prose.And(names)
 }
 
 // setInEveryEntry reports whether every entry of a runs: list sets field.
@@ -360,7 +359,7 @@ func (d *decoder) checkRunCount(f fields, e *Experiment) bool {
 	}
 	count := fmt.Sprint(n)
 	if overflow {
-		count = fmt.Sprint("more than ", MaxRunsCap)
+		count = "more than " + prose.Thousands(MaxRunsCap)
 	}
 	d.fail(at, field, "expands to %s runs, more than max_runs (%d) allows; set max_runs: to allow more, or sweep fewer values", count, e.MaxRuns)
 	return false

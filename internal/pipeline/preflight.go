@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/results"
 	"github.com/descentlab/runner/pkg/engine"
 )
@@ -40,7 +41,7 @@ type Estimate struct {
 
 // String writes an estimate as the command line shows it.
 func (e Estimate) String() string {
-	return fmt.Sprintf("%s, at most %s in %s, and %s iterations", plural(e.Runs, "run"), Bytes(e.Bytes), plural64(e.Files, "file"), thousands(e.Iterations))
+	return fmt.Sprintf("%s, at most %s in %s, and %s iterations", prose.Count(e.Runs, "run"), Bytes(e.Bytes), prose.Count(e.Files, "file"), prose.Thousands(e.Iterations))
 }
 
 // Preflight checks the limits of a batch before it runs, and returns its
@@ -58,13 +59,13 @@ func Preflight(exps []*experiment.Experiment, o *Options) (Estimate, error) {
 		start += n
 		if points := len(e.Data); points > o.Limits.MaxPoints {
 			errs = append(errs, &experiment.Error{Pos: e.Where("data"), Field: "data",
-				Msg: fmt.Sprintf("%s, more than --max-points allows (%d); raise --max-points if it is meant", plural(points, "data point"), o.Limits.MaxPoints)})
+				Msg: fmt.Sprintf("%s, more than --max-points allows (%s); raise --max-points if it is meant", prose.Count(points, "data point"), prose.Thousands(o.Limits.MaxPoints))})
 		}
 		if rows := e.MaxTraceRows(); rows > o.Limits.MaxTraceRows {
 			field, pos := e.IterationsField()
 			errs = append(errs, &experiment.Error{Pos: pos, Field: field,
 				Msg: fmt.Sprintf("a trace could reach %s rows (about %s), more than --max-trace-rows allows (%s); set trace_every: K to keep every K-th iteration, or raise --max-trace-rows",
-					thousands(int64(rows)), Bytes(int64(rows)*rowBytes(e, o)), thousands(int64(o.Limits.MaxTraceRows)))})
+					prose.Thousands(int64(rows)), Bytes(int64(rows)*rowBytes(e, o)), prose.Thousands(int64(o.Limits.MaxTraceRows)))})
 		}
 		iterations := int64(runs) * int64(e.MostIterations())
 		files, bytes := runFiles(e, o)
@@ -84,13 +85,13 @@ func Preflight(exps []*experiment.Experiment, o *Options) (Estimate, error) {
 		field, pos := most.IterationsField()
 		errs = append(errs, &experiment.Error{Pos: pos, Field: field,
 			Msg: fmt.Sprintf("the batch could take %s iterations (%s of them here: %s of up to %s), more than --max-total-iterations allows (%s); raise it, or run fewer or shorter runs",
-				thousands(total.Iterations), thousands(mostIterations), plural(most.RunCount(), "run"), thousands(int64(most.MostIterations())), thousands(o.Limits.MaxIterations))})
+				prose.Thousands(total.Iterations), prose.Thousands(mostIterations), prose.Count(most.RunCount(), "run"), prose.Thousands(int64(most.MostIterations())), prose.Thousands(o.Limits.MaxIterations))})
 	}
 	if total.Bytes > o.Limits.MaxBytes {
 		field, pos := largest.IterationsField()
 		errs = append(errs, &experiment.Error{Pos: pos, Field: field,
 			Msg: fmt.Sprintf("the batch could write %s in %s (%s of it here, if every run takes max_iterations), more than --max-output allows (%s); raise --max-output, set trace_every: K, or lower max_iterations",
-				Bytes(total.Bytes), plural64(total.Files, "file"), Bytes(largestBytes), Bytes(o.Limits.MaxBytes))})
+				Bytes(total.Bytes), prose.Count(total.Files, "file"), Bytes(largestBytes), Bytes(o.Limits.MaxBytes))})
 	}
 	return total, errs.Err()
 }
@@ -191,27 +192,6 @@ func Bytes(n int64) string {
 		decimals = 0
 	}
 	return strconv.FormatFloat(v, 'f', decimals, 64) + " " + suffix[i]
-}
-
-// thousands writes a whole number with commas between thousands.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// plural writes n with a noun, plural if needed: "1 run", "2 runs".
-func plural(n int, noun string) string {
-	return plural64(int64(n), noun)
-}
-
-func plural64(n int64, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return thousands(n) + " " + noun + "s"
 }
 
 // Count returns the number of runs of a batch: of exps, or of one shard

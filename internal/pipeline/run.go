@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"strings"
 	"syscall"
 
 	"github.com/descentlab/runner/internal/batch"
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/plots"
+	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/render"
 	"github.com/descentlab/runner/internal/results"
 	"github.com/descentlab/runner/pkg/engine"
@@ -381,7 +381,7 @@ func (b *batchRun) checkStored(ctx context.Context) error {
 		return nil
 	}
 	return fmt.Errorf("cannot summarize %s under %s: %s; run them first (every shard, with the same experiment files and flags), and summarize again",
-		plural(b.runs.Len(), "run"), b.o.Out, joinAnd(problems))
+		prose.Count(b.runs.Len(), "run"), b.o.Out, prose.And(problems))
 }
 
 // inputsDiffer names the first input in which a record differs from the
@@ -415,15 +415,7 @@ func (b *batchRun) checkSpace(total Estimate) error {
 		return nil
 	}
 	return fmt.Errorf("the batch could write %s (%d of its %s are not stored yet, if every run takes max_iterations), more than the %s free on the file system of %s; free some space, write elsewhere with -o, set trace_every: K, or lower max_iterations",
-		Bytes(need), total.Runs-stored, plural(total.Runs, "run"), Bytes(free), b.o.Out)
-}
-
-// joinAnd joins phrases as in "a, b and c".
-func joinAnd(parts []string) string {
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+		Bytes(need), total.Runs-stored, prose.Count(total.Runs, "run"), Bytes(free), b.o.Out)
 }
 
 // runsAre writes "1 run is" or "3 runs are".
@@ -431,5 +423,5 @@ func runsAre(n int) string {
 	if n == 1 {
 		return "1 run is"
 	}
-	return thousands(int64(n)) + " runs are"
+	return prose.Thousands(int64(n)) + " runs are"
 }

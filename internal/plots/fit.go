@@ -28,7 +28,6 @@ func Fit(o *batch.Outcome) ([]byte, error) {
 	b := xs
 	b.xmin, b.xmax = span(xs.xmin, xs.xmax)
 	start, final := r.Start, o.Result.Final
-	var curves []*plotter.Line
 	for i, n := range []*engine.Network{&start, &final} {
 		xys := finite(sample(n.Predict, b.xmin, b.xmax, curveSamples))
 		if len(xys) < 2 || !bounds(xys).drawable() {
@@ -45,7 +44,6 @@ func Fit(o *batch.Outcome) ([]byte, error) {
 			c.Color, c.Width = green, vg.Points(1.5)
 		}
 		b = b.union(bounds(xys))
-		curves = append(curves, c)
 		p.Add(c)
 		p.Legend.Add([]string{"start", "final"}[i], c)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/descentlab/runner/internal/compare"
+	"github.com/descentlab/runner/internal/prose"
 )
 
 // diffSummary sums up a comparison in a line: "1 run added, 2 changed,
@@ -27,7 +28,7 @@ func diffSummary(r *compare.Report) string {
 		return "no runs"
 	}
 	runs := len(r.Added) + len(r.Removed) + len(r.Changed) + len(r.Unchanged)
-	return plural(runs, "run") + ": " + strings.Join(parts, ", ")
+	return prose.Count(runs, "run") + ": " + strings.Join(parts, ", ")
 }
 
 // detail says how far apart two numbers are: "abs 0.00023, rel 8.8e-05".
@@ -60,9 +61,9 @@ func cellLine(c *compare.Cell) string {
 
 // traceLines describe how a trace changed, a line each.
 func traceLines(t *compare.TraceChange) []string {
-	lines := []string{fmt.Sprintf("%s → %d", plural(t.OldRows, "row"), t.NewRows)}
+	lines := []string{fmt.Sprintf("%s → %d", prose.Count(t.OldRows, "row"), t.NewRows)}
 	if t.OldRows == t.NewRows {
-		lines[0] = plural(t.OldRows, "row")
+		lines[0] = prose.Count(t.OldRows, "row")
 	}
 	if t.OldColumns != nil {
 		lines = append(lines, fmt.Sprintf("columns %s → %s", strings.Join(t.OldColumns, ","), strings.Join(t.NewColumns, ",")))

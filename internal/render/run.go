@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/results"
 	"github.com/descentlab/runner/pkg/engine"
 )
@@ -89,11 +90,11 @@ func Detail(w io.Writer, r *Run, term Terminal) error {
 	p := &printer{w: w}
 	rec := r.Record
 	paint := term.painter()
-	p.printf("%s: %s\n", rec.Run, setup(&rec.Inputs))
+	p.printf("%s\n", term.wrap(rec.Run+": "+setup(&rec.Inputs)))
 	t, omitted := iterationsTable(r, term.digits())
 	t, left := term.fit(t, 2, "predicted")
 	p.table(t, boxed, nil)
-	for _, line := range []string{left, paintWords(ending(rec, term.digits()), paint), omitted} {
+	for _, line := range []string{left, paintWords(term.wrap(ending(rec, term.digits())), paint), term.wrap(omitted)} {
 		if line != "" {
 			p.printf("%s\n", line)
 		}
@@ -107,7 +108,7 @@ func Detail(w io.Writer, r *Run, term Terminal) error {
 			p.printf("%s\n", left)
 		}
 		for i, n := range notes {
-			p.printf("note %d: %s\n", i+1, Escape(n))
+			p.printf("%s\n", term.wrap(fmt.Sprintf("note %d: %s", i+1, Escape(n))))
 		}
 	}
 	p.printf("\n")
@@ -182,15 +183,7 @@ func setup(in *results.Inputs) string {
 		until = "every |step size|"
 	}
 	return fmt.Sprintf("Gradient descent on %s from %s with %s, until %s < %s or %d iterations.",
-		andList(names), strings.Join(starts, ", "), with, until, experiment.FormatValue(in.Tolerance), in.MaxIterations)
-}
-
-// andList joins words as in "w3, w4 and b3".
-func andList(words []string) string {
-	if len(words) == 1 {
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+		prose.And(names), strings.Join(starts, ", "), with, until, experiment.FormatValue(in.Tolerance), in.MaxIterations)
 }
 
 // ending says how a run ended, in a sentence.

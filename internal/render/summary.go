@@ -141,8 +141,10 @@ func title(c results.Column) string {
 // summaryTables are tables of the rows kept, one for each experiment's
 // runs, each with the columns its runs need, and results rounded; link,
 // if not nil, turns a run's identifier into a link. A table of rows left
-// out has a gap where they were.
-func summaryTables(rows *Rows, digits int, link func(*results.Row) string) []*table {
+// out has a gap where they were. With relative, a sweep's table is headed
+// by the experiment's name and shows its runs' identifiers without it
+// (alpha=0.1 for learning-rates/alpha=0.1), which narrows it.
+func summaryTables(rows *Rows, digits int, link func(*results.Row) string, relative bool) []*table {
 	shown, gap := rows.shown()
 	var tables []*table
 	for start := 0; start < len(shown); {
@@ -156,7 +158,12 @@ func summaryTables(rows *Rows, digits int, link func(*results.Row) string) []*ta
 		for i, c := range cols {
 			titles[i] = c.title
 		}
-		t := newTable(titles, "run", "train", "activation", "status")
+		prefix := group[0][results.ColExperiment] + "/"
+		relative := relative && strings.HasPrefix(group[0][results.ColRun], prefix)
+		if relative {
+			titles[0] = group[0][results.ColExperiment]
+		}
+		t := newTable(titles, titles[0], "train", "activation", "status")
 		for i := range group {
 			if start+i == gap && i > 0 {
 				t.addGap()
@@ -169,8 +176,11 @@ func summaryTables(rows *Rows, digits int, link func(*results.Row) string) []*ta
 					cells[j] = readableCell(cells[j], digits)
 				}
 			}
-			if link != nil {
+			switch {
+			case link != nil:
 				cells[0] = link(r)
+			case relative:
+				cells[0] = strings.TrimPrefix(cells[0], prefix)
 			}
 			t.add(cells...)
 		}
@@ -189,7 +199,7 @@ func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) er
 		p.printf("\nNo runs.\n")
 		return p.err
 	}
-	for _, t := range summaryTables(rows, ReadableDigits, link) {
+	for _, t := range summaryTables(rows, ReadableDigits, link, false) {
 		p.printf("\n")
 		p.table(t, markdown, nil)
 	}
@@ -200,15 +210,24 @@ func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) er
 	return p.err
 }
 
+// leastNeeded are the columns of summary tables that a narrow terminal
+// leaves out first, in order: inputs, which the runs' identifiers show
+// when they vary; the b3-only columns; the final values of the weights,
+// then of b3 and SSR; the iterations. The run and its status stay.
+var leastNeeded = []string{
+	"w1 initial", "b1 initial", "w2 initial", "b2 initial", "w3 initial", "w4 initial", "b3 initial",
+	"error factor", "b3*", "max iterations", "tolerance", "activation", "train", "expected", "α",
+	"w1 final", "b1 final", "w2 final", "b2 final", "w3 final", "w4 final", "b3 final", "SSR final",
+	"iterations",
+}
+
 // SummaryTerminal shows the summary of the runs kept on a terminal, a
 // table for each experiment.
 func SummaryTerminal(w io.Writer, rows *Rows, term Terminal) error {
 	p := &printer{w: w}
 	p.printf("summary\n")
-	for _, t := range summaryTables(rows, term.digits(), nil) {
-		t, left := term.fit(t, 1,
-			"w1 initial", "b1 initial", "w2 initial", "b2 initial", "w3 initial", "w4 initial", "b3 initial",
-			"error factor", "b3*", "max iterations", "tolerance", "activation", "train")
+	for _, t := range summaryTables(rows, term.digits(), nil, term.Width > 0) {
+		t, left := term.fit(t, 1, leastNeeded...)
 		p.table(t, boxed, term.painter())
 		if left != "" {
 			p.printf("%s\n", left)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/descentlab/runner/internal/prose"
 )
 
 // ANSI colours, for terminals only.
@@ -73,8 +75,17 @@ func (t Terminal) fit(tab *table, keep int, order ...string) (*table, string) {
 		dropped = append(dropped, tab.header[col])
 		tab = tab.without(col)
 	}
-	return tab, fmt.Sprintf("(%s left out to fit %d columns: %s; --wide shows every column)",
-		plural(len(dropped), "column"), t.Width, strings.Join(dropped, ", "))
+	note := fmt.Sprintf("(%s left out to fit %d columns: %s; --wide shows every column)",
+		prose.Count(len(dropped), "column"), t.Width, strings.Join(dropped, ", "))
+	return tab, t.wrap(note)
+}
+
+// wrap fills a paragraph to the terminal's width, if it has one.
+func (t Terminal) wrap(paragraph string) string {
+	if t.Width <= 0 {
+		return paragraph
+	}
+	return wrap(paragraph, t.Width, "")
 }
 
 // without returns the table without column i.
@@ -84,12 +95,4 @@ func (t *table) without(i int) *table {
 		out.rows = append(out.rows, slices.Delete(slices.Clone(row), i, i+1))
 	}
 	return out
-}
-
-// plural writes n with a noun, plural if needed: "1 column", "2 columns".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

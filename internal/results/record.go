@@ -243,9 +243,16 @@ func renderFiles(files []FileSum) []byte {
 	return b.Bytes()
 }
 
+// SameRun reports whether two records are of the same run: the same
+// inputs, outcome and files, whichever version of the runner wrote them.
+// A run computed again with the same bytes by another version is left as
+// it was.
+func SameRun(a, b []byte) bool {
+	return bytes.Equal(withoutRunner(a), withoutRunner(b))
+}
+
 // withoutRunner returns a record's bytes without its last line, which
-// names the runner that wrote it: a run computed again with the same
-// bytes by another version of the runner is left as it was.
+// names the runner that wrote it.
 func withoutRunner(record []byte) []byte {
 	if i := bytes.LastIndex(record, []byte("\nrunner: ")); i >= 0 {
 		return record[:i+1]

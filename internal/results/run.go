@@ -159,7 +159,7 @@ func (w *RunWriter) Commit(rec *Record) (changed bool, err error) {
 	}
 	rec.Runner = w.s.runner
 	data := rec.Render()
-	if w.oldRaw != nil && bytes.Equal(withoutRunner(w.oldRaw), withoutRunner(data)) {
+	if w.oldRaw != nil && SameRun(w.oldRaw, data) {
 		data = w.oldRaw
 	}
 	if err := w.Put(RecordFile, data); err != nil {
