@@ -49,4 +49,3 @@ echo "== Go benchmarks"
 go test -run XXX -bench . -benchmem -count 5 ./pkg/engine
 go test -run XXX -bench 'Runs|TraceRow' -benchmem -count 5 ./bench
 go test -run XXX -bench . -benchmem -count 5 ./internal/plots
-go test -run XXX -bench . -benchmem -count 5 ./internal/render

@@ -354,18 +354,23 @@ func (s *Store) abs(rel string) string {
 }
 
 // readAll reads a whole file, in two reads if it is small (a record):
-// io.ReadAll starts from 512 bytes.
+// io.ReadAll starts from 512 bytes and grows.
 func readAll(fsys FileSystem, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var b bytes.Buffer
-	b.Grow(8 << 10)
+	b := readBuffers.Get().(*bytes.Buffer)
+	defer readBuffers.Put(b)
+	b.Reset()
 	_, err = b.ReadFrom(f)
-	return b.Bytes(), err
+	return bytes.Clone(b.Bytes()), err
 }
+
+// readBuffers are the buffers readAll reads into: a record or a summary
+// takes one read into a buffer that grew to hold the largest.
+var readBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 8<<10)) }}
 
 // FolderWriter writes the files of a folder that a manifest lists: the
 // results folder's own, or an experiment's. Its manifest is written first
