@@ -373,13 +373,17 @@ func (s *Store) Reusable(id string, in *Inputs, names []string) ([]byte, bool) {
 }
 
 // intact reports whether a file of a run is as its record says: of the
-// size it gives and, if it was modified after recorded, of its SHA-256.
+// size it gives and, unless it was last modified before the record was
+// written, of its SHA-256. A file modified in the same tick of the file
+// system's clock as the record (a few milliseconds on ext4 and tmpfs) may
+// have been modified after it, so it is hashed too, as git treats "racily
+// clean" files.
 func (s *Store) intact(name string, want FileSum, recorded time.Time) bool {
 	info, err := s.fs.Lstat(name)
 	if err != nil || !info.Mode().IsRegular() || info.Size() != want.Bytes {
 		return false
 	}
-	if !info.ModTime().After(recorded) {
+	if info.ModTime().Before(recorded) {
 		return true
 	}
 	got, err := sumFile(s.fs, name)

@@ -257,6 +257,30 @@ func TestReusable(t *testing.T) {
 	if _, ok := s.Reusable(rec.Run, in, files); ok {
 		t.Errorf("a run whose trace changed (same size) is reusable")
 	}
+	// Changed in the tick of the clock in which the record was written:
+	// the same modification time as the record's, and still not reusable.
+	dir := filepath.Join(root, "lr", "alpha=0.1")
+	info, err := os.Stat(filepath.Join(dir, results.RecordFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(dir, "trace.csv"), info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Reusable(rec.Run, in, files); ok {
+		t.Errorf("a run whose trace changed in the record's tick is reusable")
+	}
+	// Put back, and older than the record: trusted without being read.
+	older := info.ModTime().Add(-time.Second)
+	if err := os.WriteFile(filepath.Join(dir, "trace.csv"), []byte("a\nb\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(dir, "trace.csv"), older, older); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Reusable(rec.Run, in, files); !ok {
+		t.Errorf("a run whose trace is as recorded is not reusable")
+	}
 }
 
 func reusable(s *results.Store, id string, in *results.Inputs, files []string) bool {
