@@ -149,10 +149,16 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	return cmd.run(ctx, stdout, stderr, rest)
 }
 
-// helpTopics are the topics of runner help besides the commands.
-var helpTopics = map[string]func(io.Writer) error{
-	"experiments": render.ExperimentsHelp,
-	"outputs":     render.OutputsHelp,
+// helpTopic is a topic of runner help besides the commands.
+type helpTopic struct {
+	name, summary string
+	write         func(io.Writer) error
+}
+
+// helpTopics are the topics, in the order help lists them.
+var helpTopics = []helpTopic{
+	{"experiments", "the fields of experiment files, their defaults and limits", render.ExperimentsHelp},
+	{"outputs", "the files of a results folder and their columns", render.OutputsHelp},
 }
 
 // help shows the usage of the program, of one command, or a topic.
@@ -167,12 +173,16 @@ func help(stdout io.Writer, args []string) error {
 	case "help", "-h", "-help", "--help":
 		return writeUsage(stdout)
 	default:
-		if topic, ok := helpTopics[name]; ok {
-			return topic(stdout)
+		var topics []string
+		for _, t := range helpTopics {
+			if t.name == name {
+				return t.write(stdout)
+			}
+			topics = append(topics, t.name)
 		}
 		cmd, ok := commands[name]
 		if !ok {
-			return usagef("no help for %q; ask for a command (%s) or a topic (experiments, outputs)", name, strings.Join(commandNames, ", "))
+			return usagef("no help for %q; ask for a command (%s) or a topic (%s)", name, strings.Join(commandNames, ", "), strings.Join(topics, ", "))
 		}
 		return cmd.run(context.Background(), stdout, io.Discard, []string{"-h"})
 	}
@@ -184,10 +194,10 @@ func writeUsage(w io.Writer) error {
 	for _, name := range commandNames {
 		lines = append(lines, [2]string{commands[name].synopsis, commands[name].summary})
 	}
-	lines = append(lines,
-		[2]string{"help [COMMAND]", "show a command's help; every command also takes -h"},
-		[2]string{"help experiments", "the fields of experiment files, their defaults and limits"},
-		[2]string{"help outputs", "the files of a results folder and their columns"})
+	lines = append(lines, [2]string{"help [COMMAND]", "show a command's help; every command also takes -h"})
+	for _, t := range helpTopics {
+		lines = append(lines, [2]string{"help " + t.name, t.summary})
+	}
 	width := 0
 	for _, l := range lines {
 		width = max(width, len(l[0]))

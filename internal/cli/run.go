@@ -110,7 +110,7 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 		return nil, nil, err
 	}
 	o.Runner, o.FS = Version().Module, resultsFS
-	o.Command = fmt.Sprintf("process %d (runner run -o %s)", pid(), o.Out)
+	o.Command = fmt.Sprintf("process %d (runner run -o %s)", os.Getpid(), o.Out)
 	return o, exps, nil
 }
 
@@ -277,7 +277,7 @@ func dryRun(ctx context.Context, w io.Writer, exps []*experiment.Experiment, o *
 	}
 	plan := experiment.NewPlan(exps)
 	f := experiment.FormatValue
-	p := &lineWriter{w: w}
+	p := render.NewPrinter(w)
 	for i := range plan.Len() {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return errors.New("interrupted")
@@ -287,21 +287,9 @@ func dryRun(ctx context.Context, w io.Writer, exps []*experiment.Experiment, o *
 		}
 		r := plan.Run(i)
 		s, x := r.Settings, r.Start
-		p.printf("%s: alpha=%s b3=%s tolerance=%s max_iterations=%d w1=%s b1=%s w2=%s b2=%s w3=%s w4=%s\n",
+		p.Printf("%s: alpha=%s b3=%s tolerance=%s max_iterations=%d w1=%s b1=%s w2=%s b2=%s w3=%s w4=%s\n",
 			r.ID, f(s.Alpha), f(x.B3), f(s.Tolerance), s.MaxIterations, f(x.W1), f(x.B1), f(x.W2), f(x.B2), f(x.W3), f(x.W4))
 	}
-	p.printf("%s; nothing was run\n", estimate)
-	return p.err
-}
-
-// lineWriter writes lines, keeping the first error.
-type lineWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (p *lineWriter) printf(format string, args ...any) {
-	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
-	}
+	p.Printf("%s; nothing was run\n", estimate)
+	return p.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/descentlab/runner/internal/pipeline"
 	"github.com/descentlab/runner/internal/prose"
@@ -49,7 +50,7 @@ func summarizeCommand(ctx context.Context, stdout, _ io.Writer, args []string) e
 		return err
 	}
 	o.Workers, o.Runner, o.FS = 1, Version().Module, resultsFS
-	o.Command = fmt.Sprintf("process %d (runner summarize -o %s)", pid(), o.Out)
+	o.Command = fmt.Sprintf("process %d (runner summarize -o %s)", os.Getpid(), o.Out)
 	r, err := pipeline.Summarize(ctx, exps, &o)
 	if err != nil {
 		return err

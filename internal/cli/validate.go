@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/descentlab/runner/internal/pipeline"
+	"github.com/descentlab/runner/internal/render"
 	"github.com/descentlab/runner/internal/results"
 )
 
@@ -40,10 +41,10 @@ func validateCommand(_ context.Context, stdout, _ io.Writer, args []string) erro
 	if err != nil {
 		return err
 	}
-	p := &lineWriter{w: stdout}
+	p := render.NewPrinter(stdout)
 	for _, e := range exps {
-		p.printf("%v: %s: valid\n", e.Pos, e.Name)
+		p.Printf("%v: %s: valid\n", e.Pos, e.Name)
 	}
-	p.printf("%s\n", estimate)
-	return p.err
+	p.Printf("%s\n", estimate)
+	return p.Err()
 }

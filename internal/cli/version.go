@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 )
 
@@ -76,6 +75,3 @@ func versionCommand(_ context.Context, stdout, _ io.Writer, args []string) error
 	_, err := fmt.Fprintln(stdout, Version())
 	return err
 }
-
-// pid returns the process's id.
-func pid() int { return os.Getpid() }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/descentlab/runner/internal/compare"
 	"github.com/descentlab/runner/internal/prose"
+	"github.com/descentlab/runner/internal/results"
 )
 
 // diffSummary sums up a comparison in a line: "1 run added, 2 changed,
@@ -41,7 +42,7 @@ func formatGap(v float64) string {
 	if math.IsInf(v, 0) {
 		return "inf"
 	}
-	return formatDigits(v, 2)
+	return results.FormatCSV(v, 2)
 }
 
 // valueLine writes a value that changed, its field padded to width:
@@ -82,12 +83,12 @@ func traceLines(t *compare.TraceChange) []string {
 // outcomes, trace and files that changed; with all, the unchanged runs (=)
 // too. Lines longer than the terminal is wide are cut.
 func DiffTerminal(w io.Writer, r *compare.Report, all bool, term Terminal) error {
-	p := &printer{w: w}
+	p := NewPrinter(w)
 	line := func(s string) {
 		if term.Width > 0 && !term.Wide && len([]rune(s)) > term.Width {
 			s = string([]rune(s)[:term.Width-1]) + "…"
 		}
-		p.printf("%s\n", s)
+		p.Printf("%s\n", s)
 	}
 	mark := func(sign, color string) string {
 		if term.Color {
@@ -145,17 +146,17 @@ func valueLines(vs []compare.Value, width int) []string {
 // comment on a pull request: a summary line, a table of the runs added,
 // removed and changed, and each change in detail, folded.
 func DiffMarkdown(w io.Writer, r *compare.Report, all bool) error {
-	p := &printer{w: w}
-	p.printf("### Results: `%s` → `%s`\n\n", r.Old, r.New)
+	p := NewPrinter(w)
+	p.Printf("### Results: `%s` → `%s`\n\n", r.Old, r.New)
 	if !r.Differs() {
-		p.printf("No differences: %s.\n", diffSummary(r))
+		p.Printf("No differences: %s.\n", diffSummary(r))
 		return p.err
 	}
-	p.printf("**%s.**", diffSummary(r))
+	p.Printf("**%s.**", diffSummary(r))
 	if tol := r.Tolerance; tol != (compare.Tolerance{}) {
-		p.printf(" Numbers within %s + %s·max(|a|, |b|) count as equal.", formatDigits(tol.Abs, 6), formatDigits(tol.Rel, 6))
+		p.Printf(" Numbers within %s + %s·max(|a|, |b|) count as equal.", results.FormatCSV(tol.Abs, 6), results.FormatCSV(tol.Rel, 6))
 	}
-	p.printf("\n\n")
+	p.Printf("\n\n")
 	t := newTable([]string{"run", "change", "inputs", "outcome", "trace"}, "run", "change", "inputs", "outcome", "trace")
 	for _, run := range r.Added {
 		t.add("`"+run.ID+"`", "added", "", run.Status, "")
@@ -177,7 +178,7 @@ func DiffMarkdown(w io.Writer, r *compare.Report, all bool) error {
 	}
 	p.table(t, markdown, nil)
 	for _, c := range r.Changed {
-		p.printf("\n<details><summary><code>%s</code></summary>\n\n", c.Run)
+		p.Printf("\n<details><summary><code>%s</code></summary>\n\n", c.Run)
 		d := newTable([]string{"", "field", "old", "new", "difference"}, "", "field", "old", "new", "difference")
 		for _, part := range []struct {
 			what string
@@ -195,12 +196,12 @@ func DiffMarkdown(w io.Writer, r *compare.Report, all bool) error {
 			p.table(d, markdown, nil)
 		}
 		if c.Trace != nil {
-			p.printf("\nTrace: %s.\n", strings.Join(traceLines(c.Trace), "; "))
+			p.Printf("\nTrace: %s.\n", strings.Join(traceLines(c.Trace), "; "))
 		}
 		if len(c.Files) > 0 {
-			p.printf("\nOther files changed: %s.\n", strings.Join(c.Files, ", "))
+			p.Printf("\nOther files changed: %s.\n", strings.Join(c.Files, ", "))
 		}
-		p.printf("\n</details>\n")
+		p.Printf("\n</details>\n")
 	}
 	return p.err
 }

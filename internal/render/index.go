@@ -29,19 +29,19 @@ type IndexExperiment struct {
 // runs with links to their files, and the pictures of the first few runs
 // that have them.
 func Index(w io.Writer, exps []IndexExperiment) error {
-	p := &printer{w: w}
-	p.printf("# Results\n\nWritten by the runner; do not edit. [%s](%s) has every run of every experiment, [%s](%s) the same as a table.\n",
+	p := NewPrinter(w)
+	p.Printf("# Results\n\nWritten by the runner; do not edit. [%s](%s) has every run of every experiment, [%s](%s) the same as a table.\n",
 		results.SummaryFile, results.SummaryFile, results.SummaryMarkdownFile, results.SummaryMarkdownFile)
 	inline := 0
 	for _, e := range exps {
 		m := e.Manifest
 		name := m.Experiment
-		p.printf("\n## %s\n\n", name)
+		p.Printf("\n## %s\n\n", name)
 		if m.Description != "" {
-			p.printf("%s\n\n", EscapeText(m.Description))
+			p.Printf("%s\n\n", EscapeText(m.Description))
 		}
 		if m.HasSweep() {
-			p.printf("![%s: iterations against the swept value](%s)\n\n", name, path.Join(name, results.SweepFile))
+			p.Printf("![%s: iterations against the swept value](%s)\n\n", name, path.Join(name, results.SweepFile))
 		}
 		t := newTable([]string{"run", "status", "iterations", "SSR final", "files"}, "run", "status", "files")
 		shown, gap := e.Runs.shown()
@@ -59,10 +59,10 @@ func Index(w io.Writer, exps []IndexExperiment) error {
 		}
 		p.table(t, markdown, nil)
 		if note := e.Runs.note(path.Join(name, results.SummaryFile)); note != "" {
-			p.printf("\n%s\n", note)
+			p.Printf("\n%s\n", note)
 		}
 		for _, id := range pictured {
-			p.printf("\n![%s: descent](%s) ![%s: fit](%s)\n", id, path.Join(id, results.DescentFile), id, path.Join(id, results.FitFile))
+			p.Printf("\n![%s: descent](%s) ![%s: fit](%s)\n", id, path.Join(id, results.DescentFile), id, path.Join(id, results.FitFile))
 		}
 		inline += len(pictured)
 	}

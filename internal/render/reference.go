@@ -22,30 +22,30 @@ const helpWidth = 76
 // ExperimentsHelp writes runner help experiments: the fields of an
 // experiment file, with their defaults and limits.
 func ExperimentsHelp(w io.Writer) error {
-	p := &printer{w: w}
-	p.printf("%s\n\n", wrap(experimentsIntro, helpWidth, ""))
-	p.printf("  %s\n", strings.ReplaceAll(strings.TrimSpace(experiment.Example), "\n", "\n  "))
-	p.printf("\nFields:\n\n")
+	p := NewPrinter(w)
+	p.Printf("%s\n\n", wrap(experimentsIntro, helpWidth, ""))
+	p.Printf("  %s\n", strings.ReplaceAll(strings.TrimSpace(experiment.Example), "\n", "\n  "))
+	p.Printf("\nFields:\n\n")
 	for _, f := range experiment.Fields {
-		p.printf("%s (%s", f.Name, f.Needed)
+		p.Printf("%s (%s", f.Name, f.Needed)
 		if f.Default != "" {
-			p.printf("; default: %s", f.Default)
+			p.Printf("; default: %s", f.Default)
 		}
-		p.printf(")\n%s\n\n", wrap(f.Doc, helpWidth, "    "))
+		p.Printf(")\n%s\n\n", wrap(f.Doc, helpWidth, "    "))
 	}
-	p.printf("%s\n", wrap(numbersNote, helpWidth, ""))
+	p.Printf("%s\n", wrap(numbersNote, helpWidth, ""))
 	return p.err
 }
 
 // ExperimentsMarkdown writes the README's table of the fields of an
 // experiment file: what runner help experiments lists.
 func ExperimentsMarkdown(w io.Writer) error {
-	p := &printer{w: w}
-	p.printf("| field | needed | default | meaning |\n|---|---|---|---|\n")
+	p := NewPrinter(w)
+	p.Printf("| field | needed | default | meaning |\n|---|---|---|---|\n")
 	for _, f := range experiment.Fields {
-		p.printf("| `%s` | %s | %s | %s |\n", f.Name, markdownCell(f.Needed), markdownCell(f.Default), markdownCell(f.Doc))
+		p.Printf("| `%s` | %s | %s | %s |\n", f.Name, markdownCell(f.Needed), markdownCell(f.Default), markdownCell(f.Doc))
 	}
-	p.printf("\n%s\n", markdownCell(numbersNote))
+	p.Printf("\n%s\n", markdownCell(numbersNote))
 	return p.err
 }
 
@@ -56,22 +56,22 @@ const numbersNote = `Every number is a finite YAML number (0.1, -3, 1e-4): quote
 // OutputsHelp writes runner help outputs: the files of a results folder
 // and the columns of its CSV files.
 func OutputsHelp(w io.Writer) error {
-	p := &printer{w: w}
-	p.printf("%s\n\n", wrap(outputsIntro, helpWidth, ""))
+	p := NewPrinter(w)
+	p.Printf("%s\n\n", wrap(outputsIntro, helpWidth, ""))
 	for _, f := range results.Files {
-		p.printf("%s\n%s\n", f.Path, wrap(f.Doc, helpWidth, "    "))
+		p.Printf("%s\n%s\n", f.Path, wrap(f.Doc, helpWidth, "    "))
 	}
-	p.printf("\n%s\n", wrap(oneLine(results.RunFolders), helpWidth, ""))
+	p.Printf("\n%s\n", wrap(oneLine(results.RunFolders), helpWidth, ""))
 	for _, part := range []struct {
 		title string
 		cols  []results.ColumnDoc
 	}{{"Columns of " + results.SummaryFile, results.SummaryColumns()}, {"Columns of " + results.TraceFile, results.TraceColumns()}} {
-		p.printf("\n%s:\n\n", part.title)
+		p.Printf("\n%s:\n\n", part.title)
 		for _, c := range part.cols {
-			p.printf("%s\n%s\n", c.Name, wrap(c.Doc, helpWidth, "    "))
+			p.Printf("%s\n%s\n", c.Name, wrap(c.Doc, helpWidth, "    "))
 		}
 	}
-	p.printf("\n%s\n", wrap(valuesNote, helpWidth, ""))
+	p.Printf("\n%s\n", wrap(valuesNote, helpWidth, ""))
 	return p.err
 }
 
@@ -79,22 +79,22 @@ func OutputsHelp(w io.Writer) error {
 // folder and of the columns of its CSV files: what runner help outputs
 // lists.
 func OutputsMarkdown(w io.Writer) error {
-	p := &printer{w: w}
-	p.printf("| file | content |\n|---|---|\n")
+	p := NewPrinter(w)
+	p.Printf("| file | content |\n|---|---|\n")
 	for _, f := range results.Files {
-		p.printf("| `%s` | %s |\n", f.Path, markdownCell(f.Doc))
+		p.Printf("| `%s` | %s |\n", f.Path, markdownCell(f.Doc))
 	}
-	p.printf("\n%s\n", markdownCell(oneLine(results.RunFolders)))
+	p.Printf("\n%s\n", markdownCell(oneLine(results.RunFolders)))
 	for _, part := range []struct {
 		file string
 		cols []results.ColumnDoc
 	}{{results.SummaryFile, results.SummaryColumns()}, {results.TraceFile, results.TraceColumns()}} {
-		p.printf("\n| column of `%s` | meaning |\n|---|---|\n", part.file)
+		p.Printf("\n| column of `%s` | meaning |\n|---|---|\n", part.file)
 		for _, c := range part.cols {
-			p.printf("| `%s` | %s |\n", c.Name, markdownCell(c.Doc))
+			p.Printf("| `%s` | %s |\n", c.Name, markdownCell(c.Doc))
 		}
 	}
-	p.printf("\n%s\n", markdownCell(valuesNote))
+	p.Printf("\n%s\n", markdownCell(valuesNote))
 	return p.err
 }
 

@@ -54,31 +54,31 @@ func (t Terminal) digits() int {
 // its iterations as a table (the first and last KeptRows rows of its
 // trace), and how it ended. runner show --md prints the same.
 func IterationsMarkdown(w io.Writer, r *Run) error {
-	p := &printer{w: w}
+	p := NewPrinter(w)
 	rec := r.Record
-	p.printf("# %s\n\n%s\n\n", rec.Run, setup(&rec.Inputs))
+	p.Printf("# %s\n\n%s\n\n", rec.Run, setup(&rec.Inputs))
 	t, omitted := iterationsTable(r, ReadableDigits)
 	p.table(t, markdown, nil)
-	p.printf("\n%s\n", ending(rec, ReadableDigits))
+	p.Printf("\n%s\n", ending(rec, ReadableDigits))
 	if omitted != "" {
-		p.printf("%s\n", omitted)
+		p.Printf("%s\n", omitted)
 	}
-	p.printf("\nNumbers are rounded to %d significant figures; trace.csv has %d.\n", ReadableDigits, rec.Inputs.CSVDigits)
+	p.Printf("\nNumbers are rounded to %d significant figures; trace.csv has %d.\n", ReadableDigits, rec.Inputs.CSVDigits)
 	return p.err
 }
 
 // ExpectedMarkdown renders a run's expected.md: each published value
 // beside the computed one, and the reasons for widened tolerances.
 func ExpectedMarkdown(w io.Writer, rec *results.Record) error {
-	p := &printer{w: w}
-	p.printf("# %s: published values\n\n", rec.Run)
-	p.printf("%s A value holds when the computed one is within half a unit of its last printed digit, or within the tolerance its entry states.\n\n", checksVerdict(rec))
+	p := NewPrinter(w)
+	p.Printf("# %s: published values\n\n", rec.Run)
+	p.Printf("%s A value holds when the computed one is within half a unit of its last printed digit, or within the tolerance its entry states.\n\n", checksVerdict(rec))
 	t, notes := checksTable(rec)
 	p.table(t, markdown, nil)
 	if len(notes) > 0 {
-		p.printf("\nNotes:\n\n")
+		p.Printf("\nNotes:\n\n")
 		for i, n := range notes {
-			p.printf("%d. %s\n", i+1, EscapeText(n))
+			p.Printf("%d. %s\n", i+1, EscapeText(n))
 		}
 	}
 	return p.err
@@ -87,31 +87,31 @@ func ExpectedMarkdown(w io.Writer, rec *results.Record) error {
 // Detail shows a run on a terminal: what it does, its iterations, how it
 // ended, and its published values.
 func Detail(w io.Writer, r *Run, term Terminal) error {
-	p := &printer{w: w}
+	p := NewPrinter(w)
 	rec := r.Record
 	paint := term.painter()
-	p.printf("%s\n", term.wrap(rec.Run+": "+setup(&rec.Inputs)))
+	p.Printf("%s\n", term.wrap(rec.Run+": "+setup(&rec.Inputs)))
 	t, omitted := iterationsTable(r, term.digits())
 	t, left := term.fit(t, 2, "predicted")
 	p.table(t, boxed, nil)
 	for _, line := range []string{left, paintWords(term.wrap(ending(rec, term.digits())), paint), term.wrap(omitted)} {
 		if line != "" {
-			p.printf("%s\n", line)
+			p.Printf("%s\n", line)
 		}
 	}
 	if len(rec.Outcome.Checks) > 0 {
 		t, notes := checksTable(rec)
 		t, left := term.fit(t, 2, "tolerance", "printed")
-		p.printf("\n%s: %s\n", rec.Run, paintWords(checksVerdict(rec), paint))
+		p.Printf("\n%s: %s\n", rec.Run, paintWords(checksVerdict(rec), paint))
 		p.table(t, boxed, paint)
 		if left != "" {
-			p.printf("%s\n", left)
+			p.Printf("%s\n", left)
 		}
 		for i, n := range notes {
-			p.printf("%s\n", term.wrap(fmt.Sprintf("note %d: %s", i+1, Escape(n))))
+			p.Printf("%s\n", term.wrap(fmt.Sprintf("note %d: %s", i+1, Escape(n))))
 		}
 	}
-	p.printf("\n")
+	p.Printf("\n")
 	return p.err
 }
 
@@ -161,7 +161,7 @@ func iterationsTable(r *Run, digits int) (*table, string) {
 
 func appendDigits(cells []string, digits int, values ...float64) []string {
 	for _, v := range values {
-		cells = append(cells, formatDigits(v, digits))
+		cells = append(cells, results.FormatCSV(v, digits))
 	}
 	return cells
 }
@@ -191,9 +191,9 @@ func ending(rec *results.Record, digits int) string {
 	o := &rec.Outcome
 	var final []string
 	for _, p := range rec.Inputs.Train.List() {
-		final = append(final, fmt.Sprintf("%v = %s", p, formatDigits(o.Final.Get(p), digits)))
+		final = append(final, fmt.Sprintf("%v = %s", p, results.FormatCSV(o.Final.Get(p), digits)))
 	}
-	values := strings.Join(append(final, "SSR = "+formatDigits(o.SSR, digits)), ", ")
+	values := strings.Join(append(final, "SSR = "+results.FormatCSV(o.SSR, digits)), ", ")
 	switch o.Status {
 	case engine.Converged:
 		return fmt.Sprintf("Converged after %d iterations: %s.", o.Iterations, values)
@@ -218,7 +218,7 @@ func checksTable(rec *results.Record) (*table, []string) {
 		}
 		computed := "not reached"
 		if c.Reached {
-			computed = formatDigits(c.Computed, 6) // a few more digits than published values have
+			computed = results.FormatCSV(c.Computed, 6) // a few more digits than published values have
 		}
 		holds := "yes"
 		if !c.Holds {
@@ -230,7 +230,7 @@ func checksTable(rec *results.Record) (*table, []string) {
 			}
 			holds += fmt.Sprintf(" (note %d)", slices.Index(notes, pin.Note)+1)
 		}
-		t.add(where, pin.Column, pin.Printed, computed, formatDigits(pin.Tolerance(), ReadableDigits), holds)
+		t.add(where, pin.Column, pin.Printed, computed, results.FormatCSV(pin.Tolerance(), ReadableDigits), holds)
 	}
 	return t, notes
 }

@@ -92,12 +92,12 @@ func summaryColumns(rows []results.Row) []summaryColumn {
 	some := func(c results.Column) bool {
 		return slices.ContainsFunc(rows, func(r results.Row) bool { return r[c] != "" })
 	}
-	cols := []summaryColumn{{col: results.ColRun, title: "run"}}
+	cols := []summaryColumn{{col: results.ColRun, title: title(results.ColRun)}}
 	if slices.ContainsFunc(rows, func(r results.Row) bool { return r[results.ColTrain] != "b3" }) {
-		cols = append(cols, summaryColumn{col: results.ColTrain, title: "train"})
+		cols = append(cols, summaryColumn{col: results.ColTrain, title: title(results.ColTrain)})
 	}
 	if slices.ContainsFunc(rows, func(r results.Row) bool { return r[results.ColActivation] != engine.Softplus.String() }) {
-		cols = append(cols, summaryColumn{col: results.ColActivation, title: "activation"})
+		cols = append(cols, summaryColumn{col: results.ColActivation, title: title(results.ColActivation)})
 	}
 	inputs := []results.Column{results.ColAlpha, results.ColTolerance, results.ColMaxIterations}
 	for _, p := range engine.AllParams.List() {
@@ -108,32 +108,35 @@ func summaryColumns(rows []results.Row) []summaryColumn {
 			cols = append(cols, summaryColumn{col: c, title: title(c)})
 		}
 	}
-	cols = append(cols, summaryColumn{col: results.ColIterations, title: "iterations"}, summaryColumn{col: results.ColStatus, title: "status"})
+	cols = append(cols, summaryColumn{col: results.ColIterations, title: title(results.ColIterations)}, summaryColumn{col: results.ColStatus, title: title(results.ColStatus)})
 	for _, p := range engine.AllParams.List() {
 		if some(results.Final(p)) {
 			cols = append(cols, summaryColumn{col: results.Final(p), title: title(results.Final(p)), result: true})
 		}
 	}
-	cols = append(cols, summaryColumn{col: results.ColSSRFinal, title: "SSR final", result: true})
+	cols = append(cols, summaryColumn{col: results.ColSSRFinal, title: title(results.ColSSRFinal), result: true})
 	for _, c := range []results.Column{results.ColB3Optimum, results.ColErrorFactor} {
 		if some(c) {
 			cols = append(cols, summaryColumn{col: c, title: title(c), result: true})
 		}
 	}
 	if some(results.ColExpected) {
-		cols = append(cols, summaryColumn{col: results.ColExpected, title: "expected"})
+		cols = append(cols, summaryColumn{col: results.ColExpected, title: title(results.ColExpected)})
 	}
 	return cols
 }
 
 // title returns the title of a summary column in tables: its name with
-// spaces for underscores, α for alpha and b3* for b3_optimum.
+// spaces for underscores, α for alpha, b3* for b3_optimum and SSR for
+// ssr.
 func title(c results.Column) string {
 	switch c {
 	case results.ColAlpha:
 		return "α"
 	case results.ColB3Optimum:
 		return "b3*"
+	case results.ColSSRFinal:
+		return "SSR final"
 	}
 	return strings.ReplaceAll(c.String(), "_", " ")
 }
@@ -163,7 +166,7 @@ func summaryTables(rows *Rows, digits int, link func(*results.Row) string, relat
 		if relative {
 			titles[0] = group[0][results.ColExperiment]
 		}
-		t := newTable(titles, titles[0], "train", "activation", "status")
+		t := newTable(titles, titles[0], title(results.ColTrain), title(results.ColActivation), title(results.ColStatus))
 		for i := range group {
 			if start+i == gap && i > 0 {
 				t.addGap()
@@ -193,20 +196,20 @@ func summaryTables(rows *Rows, digits int, link func(*results.Row) string, relat
 // SummaryMarkdown writes summary.md: the runs kept, a table for each
 // experiment, each run linked by link.
 func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) error {
-	p := &printer{w: w}
-	p.printf("# Summary\n")
+	p := NewPrinter(w)
+	p.Printf("# Summary\n")
 	if rows.Len() == 0 {
-		p.printf("\nNo runs.\n")
+		p.Printf("\nNo runs.\n")
 		return p.err
 	}
 	for _, t := range summaryTables(rows, ReadableDigits, link, false) {
-		p.printf("\n")
+		p.Printf("\n")
 		p.table(t, markdown, nil)
 	}
 	if note := rows.note(results.SummaryFile); note != "" {
-		p.printf("\n%s\n", note)
+		p.Printf("\n%s\n", note)
 	}
-	p.printf("\nb3* is the b3 that minimises SSR, and error factor = |1 - 2·N·α| the factor by which each step multiplies the distance to it (N data points), when b3 alone trains: descent converges when it is below 1. %s has the same rows with every column, in full precision.\n", results.SummaryFile)
+	p.Printf("\nb3* is the b3 that minimises SSR, and error factor = |1 - 2·N·α| the factor by which each step multiplies the distance to it (N data points), when b3 alone trains: descent converges when it is below 1. %s has the same rows with every column, in full precision.\n", results.SummaryFile)
 	return p.err
 }
 
@@ -214,27 +217,38 @@ func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) er
 // leaves out first, in order: inputs, which the runs' identifiers show
 // when they vary; the b3-only columns; the final values of the weights,
 // then of b3 and SSR; the iterations. The run and its status stay.
-var leastNeeded = []string{
-	"w1 initial", "b1 initial", "w2 initial", "b2 initial", "w3 initial", "w4 initial", "b3 initial",
-	"error factor", "b3*", "max iterations", "tolerance", "activation", "train", "expected", "α",
-	"w1 final", "b1 final", "w2 final", "b2 final", "w3 final", "w4 final", "b3 final", "SSR final",
-	"iterations",
-}
+var leastNeeded = func() []string {
+	var cols []results.Column
+	for _, p := range engine.AllParams.List() {
+		cols = append(cols, results.Initial(p))
+	}
+	cols = append(cols, results.ColErrorFactor, results.ColB3Optimum, results.ColMaxIterations, results.ColTolerance,
+		results.ColActivation, results.ColTrain, results.ColExpected, results.ColAlpha)
+	for _, p := range engine.AllParams.List() {
+		cols = append(cols, results.Final(p))
+	}
+	cols = append(cols, results.ColSSRFinal, results.ColIterations)
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = title(c)
+	}
+	return titles
+}()
 
 // SummaryTerminal shows the summary of the runs kept on a terminal, a
 // table for each experiment.
 func SummaryTerminal(w io.Writer, rows *Rows, term Terminal) error {
-	p := &printer{w: w}
-	p.printf("summary\n")
+	p := NewPrinter(w)
+	p.Printf("summary\n")
 	for _, t := range summaryTables(rows, term.digits(), nil, term.Width > 0) {
 		t, left := term.fit(t, 1, leastNeeded...)
 		p.table(t, boxed, term.painter())
 		if left != "" {
-			p.printf("%s\n", left)
+			p.Printf("%s\n", left)
 		}
 	}
 	if note := rows.note(results.SummaryFile); note != "" {
-		p.printf("%s\n", note)
+		p.Printf("%s\n", note)
 	}
 	return p.err
 }

@@ -218,20 +218,31 @@ func (t *table) width(s style) int {
 	return len([]rune(line))
 }
 
-// printer writes text and tables, keeping the first error so that a
-// document can be written without checking every call.
-type printer struct {
+// Printer writes text, and in this package tables, keeping the first
+// error so that a document can be written without checking every call.
+type Printer struct {
 	w   io.Writer
 	err error
 }
 
-func (p *printer) printf(format string, args ...any) {
+// NewPrinter returns a Printer that writes to w.
+func NewPrinter(w io.Writer) *Printer {
+	return &Printer{w: w}
+}
+
+// Printf writes as fmt.Fprintf does, unless an earlier write failed.
+func (p *Printer) Printf(format string, args ...any) {
 	if p.err == nil {
 		_, p.err = fmt.Fprintf(p.w, format, args...)
 	}
 }
 
-func (p *printer) table(t *table, s style, paint func(string) string) {
+// Err returns the first error of the writes.
+func (p *Printer) Err() error {
+	return p.err
+}
+
+func (p *Printer) table(t *table, s style, paint func(string) string) {
 	if p.err == nil {
 		p.err = t.render(p.w, s, paint)
 	}

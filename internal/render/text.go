@@ -5,20 +5,13 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/descentlab/runner/internal/results"
 )
 
 // ReadableDigits is the number of significant digits of numbers in
 // tables, as the article prints them, unless a Terminal asks for more.
 const ReadableDigits = 3
-
-// formatDigits rounds a number to the given significant digits for
-// reading; -0 is 0.
-func formatDigits(v float64, digits int) string {
-	if v == 0 {
-		return "0"
-	}
-	return strconv.FormatFloat(v, 'g', digits, 64)
-}
 
 // readableCell rounds a number written in a results file for reading;
 // other text, and empty cells, stay as they are.
@@ -27,7 +20,7 @@ func readableCell(cell string, digits int) string {
 	if err != nil {
 		return cell
 	}
-	return formatDigits(v, digits)
+	return results.FormatCSV(v, digits)
 }
 
 // Escape writes the control characters of a text as escapes (ESC as

@@ -28,12 +28,6 @@ func appendCSV(dst []byte, v float64, digits int) []byte {
 	return strconv.AppendFloat(dst, v, 'g', digits, 64)
 }
 
-// formatInput writes an input as given: the shortest text that reads back
-// as the same number.
-func formatInput(v float64) string {
-	return experiment.FormatValue(v)
-}
-
 // yamlNumber writes a number for a record: as FormatCSV does with digits
 // (or as given, with digits 0), and NaN and infinities as YAML writes
 // them: .nan, .inf, -.inf.
@@ -46,7 +40,7 @@ func yamlNumber(v float64, digits int) string {
 	case math.IsInf(v, -1):
 		return "-.inf"
 	case digits == 0:
-		return formatInput(v)
+		return experiment.FormatValue(v)
 	}
 	return FormatCSV(v, digits)
 }

@@ -164,18 +164,18 @@ func (in *Inputs) render() []byte {
 	b.Grow(512 + 32*len(in.Data) + 128*len(in.Expected))
 	b.WriteString("inputs:\n  data:\n")
 	for _, pt := range in.Data {
-		fmt.Fprintf(&b, "    - {x: %s, y: %s}\n", formatInput(pt.X), formatInput(pt.Y))
+		fmt.Fprintf(&b, "    - {x: %s, y: %s}\n", experiment.FormatValue(pt.X), experiment.FormatValue(pt.Y))
 	}
 	b.WriteString("  initial: {")
 	for i, p := range engine.AllParams.List() {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%v: %s", p, formatInput(in.Start.Get(p)))
+		fmt.Fprintf(&b, "%v: %s", p, experiment.FormatValue(in.Start.Get(p)))
 	}
 	fmt.Fprintf(&b, "}\n  activation: %v\n  train: [%s]\n", in.Start.Activation, strings.ReplaceAll(in.Train.String(), " ", ", "))
 	fmt.Fprintf(&b, "  alpha: %s\n  tolerance: %s\n  max_iterations: %d\n  trace_every: %d\n  csv_digits: %d\n",
-		formatInput(in.Alpha), formatInput(in.Tolerance), in.MaxIterations, in.TraceEvery, in.CSVDigits)
+		experiment.FormatValue(in.Alpha), experiment.FormatValue(in.Tolerance), in.MaxIterations, in.TraceEvery, in.CSVDigits)
 	if len(in.Expected) > 0 {
 		b.WriteString("  expected:\n")
 		for _, p := range in.Expected {
@@ -187,7 +187,7 @@ func (in *Inputs) render() []byte {
 			}
 			fmt.Fprintf(&b, ", column: %s, printed: %s", p.Column, strconv.Quote(p.Printed))
 			if p.Widened > 0 {
-				fmt.Fprintf(&b, ", tolerance: %s", formatInput(p.Widened))
+				fmt.Fprintf(&b, ", tolerance: %s", experiment.FormatValue(p.Widened))
 			}
 			if p.Note != "" {
 				fmt.Fprintf(&b, ", note: %s", strconv.Quote(p.Note))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/pkg/engine"
 )
 
@@ -92,11 +93,11 @@ func RowOf(r *Record) Row {
 	row[ColRun] = r.Run
 	row[ColTrain] = in.Train.String()
 	row[ColActivation] = in.Start.Activation.String()
-	row[ColAlpha] = formatInput(in.Alpha)
-	row[ColTolerance] = formatInput(in.Tolerance)
+	row[ColAlpha] = experiment.FormatValue(in.Alpha)
+	row[ColTolerance] = experiment.FormatValue(in.Tolerance)
 	row[ColMaxIterations] = strconv.Itoa(in.MaxIterations)
 	for _, p := range engine.AllParams.List() {
-		row[Initial(p)] = formatInput(in.Start.Get(p))
+		row[Initial(p)] = experiment.FormatValue(in.Start.Get(p))
 	}
 	row[ColIterations] = strconv.Itoa(o.Iterations)
 	row[ColStatus] = o.Status.String()
