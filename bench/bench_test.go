@@ -5,7 +5,9 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -74,8 +76,8 @@ func TestFloorWritesTheRunnersBytes(t *testing.T) {
 	runCommand(t, binaries.runner, "run", "-o", filepath.Join(dir, "runner"), "workload.yaml")
 	runCommand(t, binaries.floor, "-o", filepath.Join(dir, "floor"))
 	runner, floor := readTree(t, filepath.Join(dir, "runner")), readTree(t, filepath.Join(dir, "floor"))
-	if len(floor) != 1001 || len(runner) != 2009 {
-		t.Fatalf("runner wrote %d files, floor %d; want 2009 (a trace and a record per run, 3 files for the experiment and 4 for the folder) and 1001", len(runner), len(floor))
+	if len(floor) != 1001 || len(runner) != 1013 {
+		t.Fatalf("runner wrote %d files, floor %d; want 1013 (a trace per run; the experiment's manifest, records, summary and its two pictures of the sweep; 4 files for the folder; and 4 in .runner: its lock, .gitignore and two stat caches) and 1001", len(runner), len(floor))
 	}
 	for name, data := range floor {
 		if string(runner[name]) != string(data) {
@@ -120,7 +122,8 @@ func workload(tb testing.TB) *experiment.Plan {
 }
 
 // renderRun does a run's CPU-bound work: the descent, its trace formatted
-// as it goes (into io.Discard), and its record rendered.
+// as it goes (into io.Discard), its inputs hashed and its summary row
+// rendered.
 func renderRun(ctx context.Context, r experiment.Run) error {
 	in := results.InputsOf(&r, results.DefaultCSVDigits)
 	tw, err := results.NewTraceWriter(io.Discard, in.Train, len(in.Data), in.CSVDigits, in.TraceEvery)
@@ -132,8 +135,9 @@ func renderRun(ctx context.Context, r experiment.Run) error {
 		err = tw.Flush()
 	}
 	if err == nil {
-		rec := results.Record{Run: r.ID, Method: results.Method, Inputs: in, Outcome: results.Outcome{Status: o.Result.Status, Iterations: o.Result.Iterations, SSR: o.Result.FinalSSR}}
-		rec.Render()
+		rec := results.Record{Run: r.ID, Inputs: in, Outcome: results.Outcome{Status: o.Result.Status, Iterations: o.Result.Iterations, SSR: o.Result.FinalSSR}}
+		rec.Row()
+		rec.Inputs.Hash()
 	}
 	return err
 }
@@ -207,5 +211,38 @@ func BenchmarkNumPy(b *testing.B) {
 	}
 	for i := 0; b.Loop(); i++ {
 		runCommand(b, "/usr/bin/python3", "numpy_workload.py", filepath.Join(b.TempDir(), strconv.Itoa(i)))
+	}
+}
+
+// BenchmarkSync writes 100 files of a run's trace size (4 KB) into a
+// fresh folder, each closed as the runner closes them, or synced to disk
+// first (fsync), as a runner that synced each run's files before
+// publishing it would: the cost docs/reliability.md weighs. Run it on the
+// disk (TMPDIR), not on tmpfs, where a sync costs nothing.
+func BenchmarkSync(b *testing.B) {
+	data := bytes.Repeat([]byte("1,2.60891113725,0.00484,0.999,-0.00637,6.42e-05,-0.0041\n"), 73)
+	for _, synced := range []bool{false, true} {
+		b.Run(fmt.Sprintf("synced=%v", synced), func(b *testing.B) {
+			for b.Loop() {
+				dir := b.TempDir()
+				for i := range 100 {
+					f, err := os.Create(filepath.Join(dir, strconv.Itoa(i)))
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := f.Write(data); err != nil {
+						b.Fatal(err)
+					}
+					if synced {
+						if err := f.Sync(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if err := f.Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -152,7 +152,7 @@ func appendNumber(b []byte, v float64, digits int) []byte {
 }
 
 // summaryHeader is the header of summary.csv: the runner's columns.
-const summaryHeader = "experiment,run,train,activation,alpha,tolerance,max_iterations,w1_initial,b1_initial,w2_initial,b2_initial,w3_initial,w4_initial,b3_initial,iterations,status,w1_final,b1_final,w2_final,b2_final,w3_final,w4_final,b3_final,ssr_final,b3_optimum,error_factor,expected\n"
+const summaryHeader = "experiment,run,train,activation,alpha,tolerance,max_iterations,w1_initial,b1_initial,w2_initial,b2_initial,w3_initial,w4_initial,b3_initial,iterations,status,w1_final,b1_final,w2_final,b2_final,w3_final,w4_final,b3_final,ssr_final,b3_optimum,error_factor,alpha_limit,expected\n"
 
 // summaryRow returns a run's row of summary.csv.
 func summaryRow(res result) []byte {
@@ -163,6 +163,10 @@ func summaryRow(res result) []byte {
 		}
 		b = appendNumber(b, v, 12)
 	}
+	// Trained alone, b3 moves every prediction by the same step, so the
+	// SSR's second derivative is 2n and the stability limit 2/2n = 1/3.
+	b = append(b, ',')
+	b = appendNumber(b, 1.0/3, 12)
 	return append(b, ",\n"...)
 }
 

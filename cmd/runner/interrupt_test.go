@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,9 +40,10 @@ func runnerPath(t *testing.T) string {
 
 // TestInterrupt starts the runner on a long batch as a real process, sends
 // it SIGINT or SIGTERM once the first runs are written, and checks that it
-// stops, says it was interrupted, exits 1, and leaves only whole runs: every
-// run folder with its record and the files it lists, no temporary file,
-// and no summary. How long it took to stop is logged, not asserted.
+// stops, says it was interrupted, exits 130, and leaves only whole runs,
+// no temporary file, and no summary; and that the next run reuses every
+// run finished, from its journal. How long it took to stop is logged, not
+// asserted.
 func TestInterrupt(t *testing.T) {
 	runner := runnerPath(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
@@ -67,8 +70,8 @@ func TestInterrupt(t *testing.T) {
 			t.Logf("%v: stopped %v after the signal", sig, time.Since(sent).Round(time.Millisecond))
 
 			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-				t.Errorf("exit: %v, want status 1", err)
+			if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+				t.Errorf("exit: %v, want status 130", err)
 			}
 			if !strings.Contains(stderr.String(), "runner: interrupted: ") {
 				t.Errorf("stderr does not say it was interrupted:\n%s", stderr.String())
@@ -79,14 +82,76 @@ func TestInterrupt(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(out, "summary.csv")); err == nil {
 				t.Errorf("an interrupted batch wrote a summary")
 			}
-			n := checkRuns(t, out, "long", func(rec *results.Record) error {
-				if rec.Outcome.Iterations != 100000 {
-					return fmt.Errorf("%d iterations, want 100000", rec.Outcome.Iterations)
-				}
-				return nil
-			})
+			n := checkRuns(t, out, "long")
 			t.Logf("%d whole runs", n)
+			// The runs it finished are reused: --dry-run finds them stored.
+			report, err := exec.Command(runner, "run", "--dry-run", "-o", out, exp).CombinedOutput()
+			if err != nil {
+				t.Fatalf("--dry-run: %v\n%s", err, report)
+			}
+			if stored := bytes.Count(report, []byte("\n  stored   ")); stored < max(1, n-2*2) || stored > n {
+				t.Errorf("--dry-run finds %d runs stored of the %d whole run folders (a folder renamed in just before the stop may have no record):\n%s", stored, n, report)
+			}
 		})
+	}
+}
+
+// TestInterruptSummarizeAndDiff interrupts runner summarize and runner
+// diff, each on work that takes seconds: each stops at once, says it was
+// interrupted, and exits 130 (not 1, which diff gives for differences);
+// summarize writes no summary.
+func TestInterruptSummarizeAndDiff(t *testing.T) {
+	runner := runnerPath(t)
+	dir := t.TempDir()
+	exp := filepath.Join(dir, "many.yaml")
+	src := `name: many
+data: [{x: 0, y: 0}, {x: 0.5, y: 1}, {x: 1, y: 0}]
+weights: {w1: 3.34, b1: -1.43, w2: -3.53, b2: 0.57, w3: -1.22, w4: -2.30}
+tolerance: 0.0001
+max_iterations: 400
+sweep: {alpha: {from: 0.001, to: 0.33, count: 12000}}
+`
+	if err := os.WriteFile(exp, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old, new, sharded := filepath.Join(dir, "old"), filepath.Join(dir, "new"), filepath.Join(dir, "sharded")
+	for _, args := range [][]string{{"run", "-o", old, exp}, {"run", "-o", new, exp}, {"run", "--shard", "1/1", "-o", sharded, exp}} {
+		if report, err := exec.Command(runner, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, report)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"summarize", []string{"summarize", "-o", sharded, exp}},
+		{"diff", []string{"diff", old, new}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(runner, c.args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+			sent := time.Now()
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			t.Logf("stopped %v after the signal", time.Since(sent).Round(time.Millisecond))
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+				t.Errorf("exit: %v, want status 130\n%s", err, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "interrupted") {
+				t.Errorf("stderr does not say it was interrupted:\n%s", stderr.String())
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(sharded, "summary.csv")); err == nil {
+		t.Error("an interrupted summarize wrote the summary")
 	}
 }
 
@@ -137,13 +202,7 @@ sweep: {alpha: {from: 0.0005, to: 0.3, count: 120}}
 		cmd.Process.Kill()
 		cmd.Wait()
 
-		checkRuns(t, out, "kill", func(rec *results.Record) error {
-			tol := experimentValue(rec.Inputs.Tolerance)
-			if tol != tolerances[0] && tol != tolerances[1] {
-				return fmt.Errorf("tolerance %s", tol)
-			}
-			return nil
-		})
+		checkRuns(t, out, "kill")
 		if len(leftovers(t, out)) > 0 {
 			check := exec.Command(runner, "run", "--check", "-o", out, exps[i])
 			report, err := check.CombinedOutput()
@@ -165,9 +224,57 @@ sweep: {alpha: {from: 0.0005, to: 0.3, count: 120}}
 	}
 }
 
-// experimentValue writes a number as an experiment file gives it.
-func experimentValue(v float64) string {
-	return strings.TrimSuffix(fmt.Sprint(v), ".0")
+// TestKillAndResumeSearch kills the runner with SIGKILL at random moments
+// of a search for the stability edge, in 20 trials, each resumed with
+// another number of workers; once it runs to its end, its results are
+// byte for byte those of a search run once with one worker, and again
+// with four.
+func TestKillAndResumeSearch(t *testing.T) {
+	runner := runnerPath(t)
+	dir := t.TempDir()
+	exp := filepath.Join(dir, "edge.yaml")
+	src := `name: edge
+data: [{x: 0, y: 0}, {x: 0.5, y: 1}, {x: 1, y: 0}]
+weights: {w1: 3.34, b1: -1.43, w2: -3.53, b2: 0.57, w3: -1.22, w4: -2.30}
+tolerance: 0.0001
+max_iterations: 2000
+search:
+  alpha: {find: edge, from: 0.01, to: 1, precision: 1e-9, width: 3}
+`
+	if err := os.WriteFile(exp, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]string
+	for _, workers := range []string{"1", "4"} {
+		ref := filepath.Join(dir, "reference-"+workers)
+		if out, err := exec.Command(runner, "run", "-j", workers, "-o", ref, exp).CombinedOutput(); err != nil {
+			t.Fatalf("reference run: %v\n%s", err, out)
+		}
+		got := readTree(t, ref)
+		if want == nil {
+			want = got
+		} else if !sameTree(t, got, want) {
+			t.Fatal("the search with four workers differs from the search with one")
+		}
+	}
+	out := filepath.Join(dir, "results")
+	rng := rand.New(rand.NewPCG(3, 5))
+	for trial := range 20 {
+		cmd := exec.Command(runner, "run", "-j", strconv.Itoa(1+trial%4), "-o", out, exp)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.IntN(300_000)) * time.Microsecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		checkRuns(t, out, "edge")
+	}
+	if report, err := exec.Command(runner, "run", "-j", "3", "-o", out, exp).CombinedOutput(); err != nil {
+		t.Fatalf("resuming: %v\n%s", err, report)
+	}
+	if !sameTree(t, readTree(t, out), want) {
+		t.Fatal("the resumed search differs from one never interrupted")
+	}
 }
 
 // waitFor polls cond until it holds, failing the test after a minute.
@@ -180,10 +287,10 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-// records lists the run records of experiment long under dir.
+// records lists the traces of the runs of experiment long under dir.
 func records(t *testing.T, dir string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "long", "alpha=*", results.RecordFile))
+	files, err := filepath.Glob(filepath.Join(dir, "long", "alpha=*", results.TraceFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,20 +312,29 @@ func leftovers(t *testing.T, out string) []string {
 }
 
 // checkRuns checks every run folder of an experiment: each must hold a
-// whole run, its record and the files it lists, which check accepts. It
-// returns how many there are.
-func checkRuns(t *testing.T, out, experiment string, check func(*results.Record) error) int {
+// whole trace, its last line ended, every row of its header's cells, as
+// a folder renamed into place whole does. It returns how many there are.
+func checkRuns(t *testing.T, out, experiment string) int {
 	t.Helper()
 	runs, err := filepath.Glob(filepath.Join(out, experiment, "alpha=*"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fsys := os.DirFS(out)
 	for _, run := range runs {
-		id := experiment + "/" + filepath.Base(run)
-		rec, err := results.VerifyRun(fsys, id)
+		data, err := os.ReadFile(filepath.Join(run, results.TraceFile))
+		if err == nil && !bytes.HasSuffix(data, []byte("\n")) {
+			err = fmt.Errorf("its last line is cut")
+		}
 		if err == nil {
-			err = check(rec)
+			var r *results.TraceReader
+			if r, err = results.NewTraceReader(bytes.NewReader(data)); err == nil {
+				for err == nil {
+					_, err = r.Next()
+				}
+				if err == io.EOF {
+					err = nil
+				}
+			}
 		}
 		if err != nil {
 			t.Errorf("%s: not a whole run: %v", run, err)
@@ -298,7 +414,7 @@ func TestOneWriterAtATime(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("second writer: %v, want status 1\n%s", err, stderr)
 	}
-	want := fmt.Sprintf("runner: %s is being written by process %d (runner run -o %s); wait for it to finish, or write elsewhere with -o\n", out, first.Process.Pid, out)
+	want := fmt.Sprintf("runner: %s is being written by process %d (runner run -j 1 -o %s %s); wait for it to finish, or write elsewhere with -o\n", out, first.Process.Pid, out, exp)
 	if string(stderr) != want {
 		t.Errorf("second writer says:\n%s\nwant:\n%s", stderr, want)
 	}
@@ -359,8 +475,8 @@ func TestDryRunStopsAtTheFirstInterrupt(t *testing.T) {
 	err = cmd.Wait()
 	took := time.Since(sent)
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr.String(), "runner: interrupted") {
-		t.Errorf("exit %v, stderr %q; want status 1, interrupted", err, stderr.String())
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 || !strings.Contains(stderr.String(), "runner: interrupted") {
+		t.Errorf("exit %v, stderr %q; want status 130, interrupted", err, stderr.String())
 	}
 	if took > time.Second {
 		t.Errorf("stopped %v after the interrupt, want within a second", took)

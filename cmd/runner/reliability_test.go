@@ -154,6 +154,7 @@ syntax errors carry no column, which yaml.v3 does not give).
 		fmt.Fprintf(&b, "| %s | `%s` |\n", p.what, strings.SplitN(msg, "\n", 2)[0])
 	}
 
+	fmt.Fprint(&b, resultsAreInput)
 	fmt.Fprint(&b, "\n## Scenarios\n\nThe end-to-end scripts in [cmd/runner/testdata/script](../cmd/runner/testdata/script), each run against the real command, and what each shows:\n\n")
 	scripts, err := filepath.Glob("testdata/script/*.txtar")
 	if err != nil {
@@ -167,27 +168,101 @@ syntax errors carry no column, which yaml.v3 does not give).
 		fmt.Fprintf(&b, "- [`%s`](../cmd/runner/%s): %s\n", filepath.Base(s), filepath.ToSlash(s), leadingComment(string(src), "#"))
 	}
 
+	fmt.Fprint(&b, "\n## Hostile results folders\n\nThe scripts in [cmd/runner/testdata/hostile](../cmd/runner/testdata/hostile), run by `TestHostileResultsFolders`: each writes a results folder, plants one defect in it (and keeps a copy as a fresh clone would have it, without `.runner/`), then runs `run`, `run --prune`, `run --check`, `diff` and `summarize` on it, checking that no file beside the folder changes (victims are compared byte for byte) and that the defect is repaired, or refused with what to do:\n\n")
+	hostile, err := filepath.Glob("testdata/hostile/*.txtar")
+	if err != nil || len(hostile) == 0 {
+		t.Fatalf("no hostile scripts: %v", err)
+	}
+	for _, s := range hostile {
+		src, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "- [`%s`](../cmd/runner/%s): %s\n", strings.TrimSuffix(filepath.Base(s), ".txtar"), filepath.ToSlash(s), leadingComment(string(src), "#"))
+	}
+
 	fmt.Fprint(&b, "\n## Faults, interrupts and fuzzing\n\nGo tests that inject faults, interrupt real processes, or fuzz the loader:\n\n")
 	for _, f := range []struct{ file, name string }{ // files from the repository's root
-		{"internal/results/store_test.go", "TestFaultsLeaveEarlierResultsWhole"},
-		{"internal/results/store_test.go", "TestRunsAreWrittenWhole"},
-		{"internal/results/store_test.go", "TestOneWriterAtATime"},
-		{"internal/results/store_test.go", "TestFoldersNoOneMeansAreRefused"},
-		{"internal/results/store_test.go", "TestFilesTheRunnerDidNotWriteAreNotReplaced"},
+		{"internal/results/folder_test.go", "TestFolderConfinesEveryName"},
+		{"internal/results/folder_test.go", "TestOpenRefusesSpecialFiles"},
+		{"internal/results/hostile_test.go", "TestHostileFolders"},
+		{"internal/results/verify_test.go", "TestRecordsOfRealRunsCannotBeFaked"},
+		{"internal/results/manifest_test.go", "TestManifestEditsAreRefused"},
+		{"internal/results/manifest_test.go", "TestRecordEditsAreRefused"},
+		{"internal/results/cache_test.go", "TestCacheNotBelieved"},
+		{"internal/results/cache_test.go", "TestRacilyCleanTraceIsHashed"},
+		{"internal/results/run_test.go", "TestRunReplaced"},
+		{"internal/results/run_test.go", "TestRunWriteFaults"},
+		{"internal/results/lock_test.go", "TestSecondWriterIsRefused"},
+		{"internal/results/lock_test.go", "TestShardsOverlap"},
+		{"internal/results/lock_test.go", "TestKilledShardLeavesNoLock"},
+		{"internal/results/trace_test.go", "TestLongLinesInBoundedMemory"},
+		{"internal/pipeline/pipeline_test.go", "TestNoDescriptorLeak"},
+		{"internal/pipeline/pipeline_test.go", "TestCheckWritesNothing"},
 		{"internal/cli/faults_test.go", "TestWriteFailures"},
 		{"internal/cli/incremental_test.go", "TestPruneKeepsFilesTheRunnerDidNotWrite"},
 		{"internal/cli/incremental_test.go", "TestLimitsRefuseBeforeAnythingRuns"},
 		{"cmd/runner/interrupt_test.go", "TestInterrupt"},
 		{"cmd/runner/interrupt_test.go", "TestKillAndResume"},
+		{"cmd/runner/interrupt_test.go", "TestKillAndResumeSearch"},
+		{"cmd/runner/interrupt_test.go", "TestOneWriterAtATime"},
 		{"internal/experiment/experiment_test.go", "TestNamedPipesAreRefusedWithoutWaiting"},
 		{"internal/experiment/fuzz_test.go", "FuzzParse"},
 		{"internal/experiment/fuzz_test.go", "FuzzSweep"},
+		{"internal/experiment/fuzz_test.go", "FuzzOverrides"},
+		{"cmd/runner/fuzz_test.go", "FuzzResultsFolder"},
 	} {
 		doc := funcDoc(t, filepath.Join("..", "..", f.file), f.name)
 		fmt.Fprintf(&b, "- `%s` ([%s](../%s)): %s\n", f.name, f.file, f.file, doc)
 	}
 	golden.Check(t, "../../docs/reliability.md", []byte(b.String()))
 }
+
+// resultsAreInput says what the runner believes of a results folder, for
+// docs/reliability.md.
+const resultsAreInput = `
+## Results folders are input
+
+A results folder comes back through git, merges and other people's
+changes, so the runner reads it as it reads experiment files: as input
+that may be wrong, damaged or hostile.
+
+- **Names.** Every name that a manifest, records.csv, a journal or the
+  stat cache lists is checked against the runner's own before it is used:
+  a valid experiment name, a file the runner writes at that level, a run
+  under its experiment named by swept fields. A name with ` + "`..`" + `, an
+  absolute path, or a name the runner does not write makes the file
+  invalid: it is named, and nothing it lists is removed.
+- **Paths.** Every path is opened one folder at a time from a descriptor
+  of the results folder, never following a symbolic link
+  (` + "`O_NOFOLLOW`" + `, ` + "`O_PATH`" + `), so nothing outside the folder is read,
+  written or removed whatever its files say. Only regular files are read:
+  a named pipe, socket or device is refused without waiting on it.
+  ` + "`.runner/`" + ` and everything in it must be real files and folders, or
+  the run stops and says which.
+- **Outcomes.** A stored run is reused only if its row of records.csv is
+  canonical (read back and written again, the same bytes), of the inputs
+  of the run to do, lists exactly the files the run writes, each of its
+  recorded size and SHA-256, and its outcome is its trace's: the final
+  values are the last row's, the SSR is the one the engine computes at
+  them bit for bit, the status one that row allows, and each pinned value
+  the trace's. Anything else is computed again by ` + "`runner run`" + `, and
+  reported by ` + "`runner run --check`" + ` and ` + "`runner diff`" + `.
+- **Derived files.** summary.csv, summary.md, README.md and the pictures
+  of every run are rebuilt from the verified records and traces; they are
+  never read back as truth.
+- **The stat cache** (` + "`.runner/cache`" + `) is believed only on the file
+  system it was made on (its first line names the folder's device and
+  inode), only whole (its last line is the SHA-256 of the rest), and only
+  for files that stat as they did and were not modified in the same clock
+  tick as it was written; and only for rows of records.csv identical to
+  its own.
+- **Durability.** Nothing is synced to disk. Whatever a crash or power cut
+  leaves half written does not match its record and is computed again:
+  verifying on read costs nothing extra, since every file the cache cannot
+  vouch for is hashed anyway. Syncing instead would cost a flush per run
+  (see BENCHMARKS.md) to save only the recomputation of the runs in flight.
+`
 
 // funcDoc returns the doc comment of a function in a Go file, in one line.
 func funcDoc(t *testing.T, file, name string) string {

@@ -52,7 +52,7 @@ func TestVersionOfABuiltBinary(t *testing.T) {
 		}
 	} else {
 		if want := strings.TrimSpace(string(head)); revision != want {
-			t.Errorf("revision %q, want %s (git rev-parse HEAD)", revision, want)
+			t.Fatalf("revision %q, want %s (git rev-parse HEAD); a Go build with -buildvcs=false (GOFLAGS) stamps none", revision, want)
 		}
 		status, err := exec.Command("git", "status", "--porcelain").Output()
 		if err != nil {
@@ -75,11 +75,11 @@ func TestVersionOfABuiltBinary(t *testing.T) {
 	if out, err := exec.Command(bin, "run", "-o", results, exp).CombinedOutput(); err != nil {
 		t.Fatalf("runner run: %v\n%s", err, out)
 	}
-	record, err := os.ReadFile(filepath.Join(results, "e", "run.yaml"))
+	manifest, err := os.ReadFile(filepath.Join(results, "e", "manifest.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "\nrunner: \"" + module + "\"\n"; !strings.HasSuffix(string(record), want) {
-		t.Errorf("run.yaml does not end with %q:\n%s", want, record)
+	if want := "\nrunner: \"" + module + "\"\n"; !strings.Contains(string(manifest), want) {
+		t.Errorf("the experiment's manifest.yaml does not say %q:\n%s", want, manifest)
 	}
 }

@@ -1,6 +1,8 @@
-// Package batch runs experiments: each run's gradient descent on a pool of
-// workers, with its trace kept and the published values it pins checked
-// against what it computed.
+// Package batch runs experiments: each run's gradient descent, with every
+// iteration passed to an observer (which writes the trace) and the
+// published values it pins checked against what it computed; runs on a
+// pool of workers, their results taken in order; and the shards of a
+// batch.
 package batch
 
 import (
@@ -28,17 +30,7 @@ type Outcome struct {
 	Run    experiment.Run
 	Result engine.Result
 	// Checks holds one entry per pinned value, in the order pinned.
-	Checks []Check
-}
-
-// Check is a published value compared with the computed one.
-type Check struct {
-	Pin experiment.Pin
-	// Reached is false if the run stopped before the pinned iteration; then
-	// there is no Computed value and the check fails.
-	Reached  bool
-	Computed float64
-	Holds    bool
+	Checks []experiment.Check
 }
 
 // cancelCheckInterval is how many iterations a run goes between checks for
@@ -221,15 +213,14 @@ func (w *pinWatch) watch(it *engine.Iteration) {
 
 // checks compares each pinned value with the computed one, once the run
 // has ended.
-func (w *pinWatch) checks(res *engine.Result) []Check {
-	checks := make([]Check, len(w.pins))
+func (w *pinWatch) checks(res *engine.Result) []experiment.Check {
+	checks := make([]experiment.Check, len(w.pins))
 	for i, pin := range w.pins {
-		c := Check{Pin: pin, Computed: w.values[i], Reached: w.reached[i]}
+		computed, reached := w.values[i], w.reached[i]
 		if pin.Final() {
-			c.Computed, c.Reached = finalValue(pin, res)
+			computed, reached = finalValue(pin, res)
 		}
-		c.Holds = c.Reached && pin.Holds(c.Computed)
-		checks[i] = c
+		checks[i] = pin.Check(computed, reached)
 	}
 	return checks
 }
@@ -243,35 +234,64 @@ func finalValue(pin experiment.Pin, res *engine.Result) (float64, bool) {
 	return res.Final.Get(p), ok
 }
 
-// Failed returns the checks that do not hold.
-func (o *Outcome) Failed() []Check {
-	var failed []Check
-	for _, c := range o.Checks {
-		if !c.Holds {
-			failed = append(failed, c)
-		}
+// Shard is the K-th (from 1) of N interleaved slices of a batch's runs:
+// runs K-1, K-1+N, K-1+2N and so on. Interleaving spreads runs of similar
+// cost (such as neighbouring learning rates) over the shards. The zero
+// Shard is the whole batch.
+type Shard struct{ K, N int }
+
+// Whole reports whether the shard is the whole batch.
+func (s Shard) Whole() bool {
+	return s.N == 0
+}
+
+// Contains reports whether the shard holds run i (from 0).
+func (s Shard) Contains(i int) bool {
+	return s.Whole() || i%s.N == s.K-1
+}
+
+// Count returns how many of the runs of indices [start, end) the shard
+// holds.
+func (s Shard) Count(start, end int) int {
+	if s.Whole() {
+		return end - start
 	}
-	return failed
-}
-
-// Shard is the K-th of N slices of runs (K from 1): runs K-1, K-1+N,
-// K-1+2N and so on. Interleaving spreads runs of similar cost (such as
-// neighbouring learning rates) over the shards.
-type Shard struct {
-	Runs Runs
-	K, N int
-}
-
-// Len returns the number of runs in the shard.
-func (s Shard) Len() int {
-	total := s.Runs.Len()
-	if total < s.K {
+	first := start + ((s.K-1-start)%s.N+s.N)%s.N // the first index ≥ start that is K-1 mod N
+	if first >= end {
 		return 0
 	}
-	return (total-s.K)/s.N + 1
+	return (end-1-first)/s.N + 1
 }
 
-// Run returns run i (from 0) of the shard.
-func (s Shard) Run(i int) experiment.Run {
-	return s.Runs.Run(s.K - 1 + i*s.N)
+// Index returns the index in the batch of the shard's run i (from 0).
+func (s Shard) Index(i int) int {
+	if s.Whole() {
+		return i
+	}
+	return s.K - 1 + i*s.N
 }
+
+// String writes the shard as --shard takes it: "2/8".
+func (s Shard) String() string {
+	if s.Whole() {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.K, s.N)
+}
+
+// Of returns the shard's runs of a batch.
+func (s Shard) Of(runs Runs) Runs {
+	if s.Whole() {
+		return runs
+	}
+	return shardRuns{runs, s}
+}
+
+// shardRuns are the runs of one shard of a batch.
+type shardRuns struct {
+	runs Runs
+	s    Shard
+}
+
+func (r shardRuns) Len() int                 { return r.s.Count(0, r.runs.Len()) }
+func (r shardRuns) Run(i int) experiment.Run { return r.runs.Run(r.s.Index(i)) }

@@ -6,23 +6,31 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/descentlab/runner/internal/compare"
 	"github.com/descentlab/runner/internal/gitfs"
+	"github.com/descentlab/runner/internal/pipeline"
 	"github.com/descentlab/runner/internal/render"
+	"github.com/descentlab/runner/internal/results"
 )
 
 const diffUsage = `Usage: runner diff [flags] [OLD [NEW]]
 
 Compare results run by run: the runs added and removed, and for each run
-changed, its inputs that changed (data, starting values, α, tolerance, …)
-apart from its outcomes that changed (status, iterations, final values,
-SSR), and its trace (rows, the first cell that differs, the largest
-absolute and relative differences). Unchanged runs are counted, and listed
-with --all.
+changed, its inputs that changed (data, starting values, α, tolerance, …,
+compared exactly) apart from its outcomes that changed (status,
+iterations, final values, SSR, within the tolerance), and its files
+themselves, not their records' claims: its trace (rows, the first cell
+that differs, the largest absolute and relative differences) and its
+other files; a file that does not match its own record is named as
+damaged. Unchanged runs are counted, and listed with --all. --plots DIR
+draws each changed experiment's pictures with the old and the new
+overlaid.
 
   runner diff              the results folder at HEAD against the work tree
   runner diff REV          at a git revision against the work tree
@@ -38,11 +46,12 @@ infinities equal only themselves.
 
 Exit status: 0 no differences, 1 differences, 2 trouble (not a git
 repository, an unknown revision, no results folder at a revision, a file
-that cannot be read).
+that cannot be read), 3 the report could not be written whole, 130
+interrupted.
 `
 
 // diffCommand is runner diff.
-func diffCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
+func diffCommand(ctx context.Context, stdout, _ io.Writer, args []string) error {
 	fs := newFlagSet("diff", diffUsage)
 	out := fs.String("o", DefaultResults, "the results folder `DIR`, in the work tree and at revisions")
 	rtol := fs.Float64("rtol", 0, "relative tolerance `R` (default 0: numbers must be equal)")
@@ -50,6 +59,7 @@ func diffCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 	md := fs.Bool("md", false, "write GitHub-flavoured Markdown, for a pull request")
 	asJSON := fs.Bool("json", false, "write JSON, for scripts")
 	all := fs.Bool("all", false, "list the unchanged runs too")
+	plotsDir := fs.String("plots", "", "draw the pictures of each changed experiment, old and new overlaid, into the new or empty folder `DIR` (linked from --md)")
 	var terminal terminalFlags
 	terminal.add(fs)
 	args, err := parseFlags(fs, stdout, args)
@@ -74,25 +84,66 @@ func diffCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 			return troubleError{err}
 		}
 	}
-	report, err := compare.Folders(sources[0], sources[1], compare.Tolerance{Abs: *atol, Rel: *rtol})
+	report, err := compare.Folders(ctx, sources[0], sources[1], compare.Tolerance{Abs: *atol, Rel: *rtol})
+	if ctx.Err() != nil {
+		return pipeline.ErrInterrupted
+	}
 	if err != nil {
 		return troubleError{err}
 	}
+	var pictures map[string][]string
+	if *plotsDir != "" {
+		if pictures, err = drawChanges(*plotsDir, sources, report); err != nil {
+			return err
+		}
+	}
 	switch {
 	case *md:
-		err = render.DiffMarkdown(stdout, report, *all)
+		err = render.DiffMarkdown(stdout, report, *all, pictures)
 	case *asJSON:
 		err = render.DiffJSON(stdout, report, *all)
 	default:
 		err = render.DiffTerminal(stdout, report, *all, terminal.of(stdout))
 	}
 	if err != nil {
-		return err
+		return reportError(err)
 	}
 	if report.Differs() {
 		return errDifferences
 	}
 	return nil
+}
+
+// drawChanges draws, for --plots, the pictures of each experiment that
+// changed into dir, a new or empty folder: dir/<experiment>/<picture>. It
+// returns each experiment's pictures, as paths.
+func drawChanges(dir string, sources [2]compare.Source, report *compare.Report) (map[string][]string, error) {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case err == nil && len(entries) > 0:
+		return nil, usagef("-plots %s: the folder holds files; give a new or empty folder, as diff writes every picture anew", dir)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return nil, troubleError{err}
+	}
+	old, new := pipeline.Side{Name: sources[0].Name, FS: sources[0].FS}, pipeline.Side{Name: sources[1].Name, FS: sources[1].FS}
+	pictures := map[string][]string{}
+	for _, name := range report.ChangedExperiments() {
+		files, err := pipeline.ChangePictures(old, new, name)
+		if err != nil {
+			return nil, troubleError{err}
+		}
+		for _, f := range slices.Sorted(maps.Keys(files)) {
+			p := filepath.Join(dir, name, f)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(p, files[f], 0o644); err != nil {
+				return nil, err
+			}
+			pictures[name] = append(pictures[name], filepath.ToSlash(p))
+		}
+	}
+	return pictures, nil
 }
 
 // errDifferences ends a diff that found differences: exit status 1, with
@@ -105,13 +156,14 @@ type resolver struct {
 	repo    *gitfs.Repository
 	repoErr error
 	opened  []*gitfs.FS
+	closers []func() // of the folders opened in the work tree
 }
 
 // source returns the results folder an argument names: the work tree's
 // for "", a folder, or the results folder at a revision.
 func (r *resolver) source(arg string) (compare.Source, error) {
 	if arg == "" {
-		return compare.Source{Name: r.out, FS: os.DirFS(r.out)}, nil
+		return r.folder(r.out)
 	}
 	info, statErr := os.Stat(arg)
 	isFolder := statErr == nil && info.IsDir()
@@ -120,22 +172,39 @@ func (r *resolver) source(arg string) (compare.Source, error) {
 	case isFolder && revErr == nil:
 		return compare.Source{}, fmt.Errorf("%q is both a folder and a git revision; write ./%s for the folder, or %s for the revision", arg, filepath.Clean(arg), commit[:12])
 	case isFolder:
-		return compare.Source{Name: arg, FS: os.DirFS(arg)}, nil
+		return r.folder(arg)
 	case revErr != nil && errors.Is(r.repoErr, gitfs.ErrNotRepository):
 		return compare.Source{}, fmt.Errorf("%q is not a folder, and not a git revision either: this is not a git repository", arg)
 	case revErr != nil:
 		return compare.Source{}, fmt.Errorf("%q is not a folder, and not a git revision either (%v)", arg, revErr)
 	}
+	return r.folderAt(arg, commit)
+}
+
+// folderAt returns the results folder at a commit, which the revision
+// rev names.
+func (r *resolver) folderAt(rev, commit string) (compare.Source, error) {
 	folder, err := r.inRepo()
 	if err != nil {
 		return compare.Source{}, err
 	}
 	f, err := r.repo.Folder(commit, folder)
 	if err != nil {
-		return compare.Source{}, fmt.Errorf("%s: no results folder %s at that revision (%v)", arg, folder, err)
+		return compare.Source{}, fmt.Errorf("%s: no results folder %s at that revision (%v); commit the results there, name another revision, or give the folder with -o", rev, folder, err)
 	}
 	r.opened = append(r.opened, f)
-	return compare.Source{Name: arg + ":" + folder, FS: f}, nil
+	return compare.Source{Name: rev + ":" + folder, FS: f}, nil
+}
+
+// folder returns a results folder on disk, read as the store reads it: no
+// link followed, regular files only.
+func (r *resolver) folder(dir string) (compare.Source, error) {
+	fsys, closeFS, err := results.OpenFS(dir)
+	if err != nil {
+		return compare.Source{}, err
+	}
+	r.closers = append(r.closers, closeFS)
+	return compare.Source{Name: dir, FS: fsys}, nil
 }
 
 // resolve returns the commit a revision names.
@@ -169,9 +238,13 @@ func (r *resolver) inRepo() (string, error) {
 	return filepath.ToSlash(rel), nil
 }
 
-// close stops the git processes that read revisions.
+// close stops the git processes that read revisions, and closes the
+// folders opened.
 func (r *resolver) close() {
 	for _, f := range r.opened {
 		f.Close()
+	}
+	for _, c := range r.closers {
+		c()
 	}
 }

@@ -36,13 +36,15 @@ func TestWriteFailures(t *testing.T) {
 				return bytes.ReplaceAll(data, []byte("tolerance: 0.001"), []byte("tolerance: 0.0011"))
 			})
 
-			resultsFS = faultfs.FS{FileSystem: results.OS, Fail: func(op faultfs.Op, path string) error {
+			// A trace is written in .runner/tmp, in a folder named after its
+			// run's: 1234-5-diverge/trace.csv.
+			wrapResults = faultfs.Wrap(func(op faultfs.Op, path string) error {
 				if op == tt.op && strings.Contains(path, "trace.csv") && strings.Contains(path, "diverge") {
 					return tt.err
 				}
 				return nil
-			}}
-			defer func() { resultsFS = results.OS }()
+			})
+			defer func() { wrapResults = nil }()
 
 			var stdout, stderr bytes.Buffer
 			if status := Main([]string{"run", "-j", "1", "-o", out, edited}, &stdout, &stderr); status != ExitFailure {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/descentlab/runner/internal/batch"
 	"github.com/descentlab/runner/internal/pipeline"
 	"github.com/descentlab/runner/internal/results"
 	"github.com/descentlab/runner/pkg/engine"
@@ -16,18 +17,15 @@ import (
 // shardFlag is --shard K/N: the K-th (from 1) of N slices of the runs, or
 // auto: the slice the scheduler's environment gives.
 type shardFlag struct {
-	pipeline.Shard
+	batch.Shard
 	auto bool
 }
 
 func (s *shardFlag) String() string {
-	switch {
-	case s.auto && s.N == 0:
+	if s.auto && s.Whole() {
 		return "auto"
-	case s.N == 0:
-		return ""
 	}
-	return fmt.Sprintf("%d/%d", s.K, s.N)
+	return s.Shard.String()
 }
 
 func (s *shardFlag) Set(v string) error {
@@ -126,18 +124,18 @@ type pictureFlags struct{ none, all bool }
 
 func (p *pictureFlags) add(fs *flag.FlagSet) {
 	fs.BoolVar(&p.none, "no-plots", false, "draw no pictures")
-	fs.BoolVar(&p.all, "all-plots", false, fmt.Sprintf("draw every run's pictures, also in sweeps of more than %d runs", results.MaxDetailedRuns))
+	fs.BoolVar(&p.all, "all-plots", false, fmt.Sprintf("draw every run's pictures, also in sweeps of more than %d runs", results.MaxRunsWithTables))
 }
 
 // choice returns the pictures chosen, refusing both flags at once.
-func (p *pictureFlags) choice() (pipeline.Pictures, error) {
+func (p *pictureFlags) choice() (results.Pictures, error) {
 	switch {
 	case p.none && p.all:
 		return 0, usagef("-no-plots and -all-plots contradict each other; give one")
 	case p.none:
-		return pipeline.NoPictures, nil
+		return results.NoPictures, nil
 	case p.all:
-		return pipeline.AllPictures, nil
+		return results.AllPictures, nil
 	}
-	return pipeline.AutoPictures, nil
+	return results.AutoPictures, nil
 }

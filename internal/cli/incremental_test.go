@@ -123,10 +123,9 @@ func TestRunningOneExperimentLeavesOthersUntouched(t *testing.T) {
 			t.Errorf("%s changed, though its experiment was not run", f)
 		}
 	}
-	for _, name := range []string{"lr", "pairs", "output-layer", "all-sigmoid", "w3-relu"} {
-		if want := "runner: " + filepath.Join(out, name) + ": experiment not among the paths given; left as it is (--prune removes it)\n"; !strings.Contains(stderr, want) {
-			t.Errorf("stderr does not say %q:\n%s", want, stderr)
-		}
+	// Their experiments still exist: they are not stale, and not named.
+	if stderr != "" {
+		t.Errorf("stderr:\n%s\nwant nothing", stderr)
 	}
 	summary, err := os.ReadFile(filepath.Join(out, "summary.csv"))
 	if err != nil {
@@ -225,7 +224,7 @@ func TestOneChangedValueRecomputesOneRun(t *testing.T) {
 	}
 	// README.md lists the first and last 10 runs only, and run 21 is not
 	// among them; the experiment's manifest lists the stale run.
-	want := []string{"lr/alpha=0.215/run.yaml", "lr/alpha=0.215/trace.csv", "lr/manifest.yaml", "lr/summary.csv", "lr/sweep.svg", "summary.csv", "summary.md"}
+	want := []string{"lr/alpha=0.215/trace.csv", "lr/curves.svg", "lr/manifest.yaml", "lr/records.csv", "lr/summary.csv", "lr/sweep.svg", "summary.csv", "summary.md"}
 	after := takeSnapshot(t, out)
 	if got := changedFiles(before, after); !slices.Equal(got, want) {
 		t.Errorf("changed files:\n%v\nwant:\n%v", got, want)
@@ -248,15 +247,15 @@ func TestLimitsRefuseBeforeAnythingRuns(t *testing.T) {
 	for _, tt := range []struct {
 		flag, want string
 	}{
-		{"--max-output=1MB", "big.yaml:5:17: max_iterations: the batch could write 5.2 MB in 203 files (5.1 MB of it here, if every run takes max_iterations), more than --max-output allows (1.0 MB); raise --max-output, set trace_every: K, or lower max_iterations\n"},
-		{"--max-total-iterations=1000", "big.yaml:5:17: max_iterations: the batch could take 30,000 iterations (30,000 of them here: 100 runs of up to 300), more than --max-total-iterations allows (1,000); raise it, or run fewer or shorter runs\n"},
+		{"--max-output=1MB", "big.yaml:5:17: max_iterations: the batch could write 5.1 MB in 103 files (5.0 MB of it here, if every run takes max_iterations), more than --max-output allows (1.0 MB); set trace_every: K, or lower max_iterations, or raise --max-output\n"},
+		{"--max-total-iterations=1000", "big.yaml:5:17: max_iterations: the batch could take 30,000 iterations (30,000 of them here: 100 runs of up to 300), more than --max-total-iterations allows (1,000); run fewer or shorter runs, or raise --max-total-iterations\n"},
 		{"--max-points=2", "big.yaml:2:7: data: 3 data points, more than --max-points allows (2); raise --max-points if it is meant\n"},
 		{"--max-trace-rows=100", "big.yaml:5:17: max_iterations: a trace could reach 300 rows (about 49.2 kB), more than --max-trace-rows allows (100); set trace_every: K to keep every K-th iteration, or raise --max-trace-rows\n"},
 	} {
 		for _, args := range [][]string{{"run", "-o", out}, {"validate"}} {
 			cmd := args[0]
 			_, stderr := mainIn(t, ExitUsage, append(args, tt.flag, exp)...)
-			if !strings.HasSuffix(stderr, tt.want+"runner: 1 problem in experiment files; nothing was run or written\n") {
+			if !strings.HasSuffix(stderr, tt.want+"runner: 1 limit the batch could exceed; nothing was run or written\n") {
 				t.Errorf("%s %s: stderr\n%s\nwant it to end with\n%s", cmd, tt.flag, stderr, tt.want)
 			}
 			if _, err := os.Stat(out); err == nil {
@@ -294,7 +293,7 @@ func TestShow(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{"run.yaml", "trace.csv"}; !slices.Equal(names, want) {
+	if want := []string{"trace.csv"}; !slices.Equal(names, want) {
 		t.Errorf("a run of a sweep of 60 holds %v, want %v", names, want)
 	}
 	stdout, _ := mainIn(t, ExitOK, "show", "-o", out, "big/alpha=0.3")
@@ -303,9 +302,19 @@ func TestShow(t *testing.T) {
 			t.Errorf("show big/alpha=0.3 does not say %q:\n%s", want, stdout)
 		}
 	}
-	_, stderr := mainIn(t, ExitUsage, "show", "-o", out, "big/alpha=9")
-	if want := `runner: no run "big/alpha=9" under ` + out; !strings.HasPrefix(stderr, want) {
-		t.Errorf("show of no run: stderr %q, want it to start %q", stderr, want)
+	// A mistyped run suggests the runs nearest in value, not in spelling
+	// (big/alpha=0.09, 0.1 and 0.19 are as near to big/alpha=9 in edits).
+	for _, c := range []struct{ name, want string }{
+		{"big/alpha=9", "big/alpha=0.6"},
+		{"big/alpha=0.299", "big/alpha=0.3"},
+		{filepath.Join(out, "big", "alpha=0.111"), "big/alpha=0.11"},
+		{"big/alpha=x", "big/alpha=0.1 or big/alpha=0.2 or big/alpha=0.3"}, // no value: by spelling
+	} {
+		_, stderr := mainIn(t, ExitUsage, "show", "-o", out, c.name)
+		id, _ := strings.CutPrefix(c.name, out+string(filepath.Separator))
+		if want := `runner: no run or experiment "` + id + `" under ` + out + "; did you mean " + c.want + "?\n"; stderr != want {
+			t.Errorf("show of no run: stderr %q, want %q", stderr, want)
+		}
 	}
 }
 
@@ -373,13 +382,21 @@ sweep: {alpha: [0.05, 0.1], b3: [0, 1], w1: [3, 3.34], max_iterations: [1000000]
 // and an experiment: only the runner's files go, the others are kept and
 // named.
 func TestPruneKeepsFilesTheRunnerDidNotWrite(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "results")
-	exp := writeFile(t, "lr.yaml", sweepOf("lr", "0.1", "0.2"))
-	mainIn(t, ExitOK, "run", "-o", out, exp, "testdata/golden/article/in")
+	// The experiments beside the results folder, as experiments/ is: their
+	// manifests name their files, which tell a stale experiment.
+	dir := t.TempDir()
+	out := filepath.Join(dir, "results")
+	exp := filepath.Join(dir, "lr.yaml")
+	if err := os.WriteFile(exp, []byte(sweepOf("lr", "0.1", "0.2")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	article := filepath.Join(dir, "article")
+	copyDir(t, "testdata/golden/article/in", article, func(b []byte) []byte { return b })
+	mainIn(t, ExitOK, "run", "-o", out, exp, article)
 	user := map[string]string{
 		"lr/alpha=0.2/notes.txt":     "my notes",
 		"lr/mine/trace.csv":          "my own trace",
-		"lr/mine/run.yaml":           "not a record",
+		"lr/mine/records.csv":        "not records",
 		"mine/trace.csv":             "another",
 		"article/fit.svg.bak":        "a copy",
 		"lr/alpha=0.1/iterations.md": "", // replaced below by the runner's own
@@ -399,16 +416,31 @@ func TestPruneKeepsFilesTheRunnerDidNotWrite(t *testing.T) {
 	if err := os.WriteFile(exp, []byte(sweepOf("lr", "0.1")), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The stale run goes, but for the user's notes; an experiment not
+	// among the paths is not stale while its file declares it, and stays.
 	stdout, stderr := mainIn(t, ExitOK, "run", "--prune", "-o", out, exp)
-	for _, want := range []string{"removed " + filepath.Join(out, "article") + "\n", "removed " + filepath.Join(out, "lr", "alpha=0.2") + "\n"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("stdout does not say %q:\n%s", want, stdout)
-		}
+	if want := "removed " + filepath.Join(out, "lr", "alpha=0.2") + "\n"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout does not say %q:\n%s", want, stdout)
 	}
-	for _, want := range []string{"runner: kept " + filepath.Join(out, "lr", "alpha=0.2", "notes.txt"), "runner: kept " + filepath.Join(out, "article", "fit.svg.bak")} {
+	for _, want := range []string{"runner: kept " + filepath.Join(out, "lr", "alpha=0.2", "notes.txt"),
+		"runner: " + filepath.Join(out, "mine") + " is not the runner's", "runner: " + filepath.Join(out, "lr", "mine") + " is not the runner's"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr does not say %q:\n%s", want, stderr)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "article", "trace.csv")); err != nil {
+		t.Fatalf("the article, whose file is there, was pruned: %v", err)
+	}
+	// Once its file is gone, the experiment is stale, and goes.
+	if err := os.RemoveAll(article); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr = mainIn(t, ExitOK, "run", "--prune", "-o", out, exp)
+	if want := "removed " + filepath.Join(out, "article") + "\n"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout does not say %q:\n%s", want, stdout)
+	}
+	if want := "runner: kept " + filepath.Join(out, "article", "fit.svg.bak"); !strings.Contains(stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, stderr)
 	}
 	for f, content := range user {
 		if content == "" {
@@ -419,7 +451,7 @@ func TestPruneKeepsFilesTheRunnerDidNotWrite(t *testing.T) {
 			t.Errorf("%s: %q, %v; want the user's file kept", f, data, err)
 		}
 	}
-	for _, gone := range []string{"lr/alpha=0.2/trace.csv", "lr/alpha=0.2/run.yaml", "article/trace.csv", "article/manifest.yaml", "article/summary.csv"} {
+	for _, gone := range []string{"lr/alpha=0.2/trace.csv", "article/trace.csv", "article/manifest.yaml", "article/summary.csv", "article/records.csv"} {
 		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(gone))); err == nil {
 			t.Errorf("%s was not pruned", gone)
 		}

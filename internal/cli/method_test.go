@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/descentlab/runner/internal/plots"
 	"github.com/descentlab/runner/internal/results"
 )
 
@@ -16,6 +17,7 @@ import (
 // each, in path order): what a run folder holds for given inputs.
 var methodDigests = map[int]string{
 	1: "e493b86dac18f846ad151baaa00ecdf6c8f6b6e93072822ee8eb1037dbc5b139",
+	2: "344090de27e4aa719bc50e1672c5a49f12a7bc22495f5f53a469da076fbe6b22",
 }
 
 // TestMethodCoversTheOutputs fails when a change makes run folders'
@@ -48,5 +50,44 @@ func TestMethodCoversTheOutputs(t *testing.T) {
 		t.Fatalf("results.Method is %d, and methodDigests has no digest for it: add %d: %q", results.Method, results.Method, got)
 	case got != want:
 		t.Errorf("run folders are not those of method %d (digest %s, want %s): if the change is meant, bump results.Method and add its digest, so that stored runs are computed again", results.Method, got, want)
+	}
+}
+
+// picturesDigests are, for each plots.Version, the SHA-256 of the
+// pictures of every run that testdata/golden/sweep/in draws (curves.svg,
+// sweep.svg, grid.svg of each experiment, in path order).
+var picturesDigests = map[int]string{
+	1: "b5b194896efc2dd8abe842693b68ac489dd1a1af750e3f10c4d09d18a916a954",
+}
+
+// TestPicturesOfVersion fails when a change draws the pictures of every
+// run other than their version's: plots.Version must then be bumped, so
+// that pictures kept by the stat cache are drawn again rather than kept.
+func TestPicturesOfVersion(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "results")
+	mainIn(t, ExitFailure, "run", "-o", out, "testdata/golden/sweep/in") // a published value fails on purpose
+	h := sha256.New()
+	var n int
+	for _, f := range listFiles(t, out) {
+		if filepath.Dir(f) == "." || !slices.Contains([]string{results.CurvesFile, results.SweepFile, results.GridFile}, filepath.Base(f)) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write([]byte(filepath.ToSlash(f) + "\n"))
+		h.Write(data)
+		n++
+	}
+	if n < 5 {
+		t.Fatalf("%d pictures of every run, want the curves, sweep and grid of the experiments", n)
+	}
+	got := hex.EncodeToString(h.Sum(nil))
+	switch want, ok := picturesDigests[plots.Version]; {
+	case !ok:
+		t.Fatalf("plots.Version is %d, and picturesDigests has no digest for it: add %d: %q", plots.Version, plots.Version, got)
+	case got != want:
+		t.Errorf("the pictures of every run are not those of version %d (digest %s, want %s): if the change is meant, bump plots.Version and add its digest, so that kept pictures are drawn again", plots.Version, got, want)
 	}
 }

@@ -53,12 +53,34 @@ func (p *progress) set(done int) {
 			progressbar.OptionSetWriter(p.out),
 			progressbar.OptionSetDescription("runs"),
 			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetPredictTime(false), // its rate, of the last few updates, misleads at first
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 		)
 	}
 	_ = p.bar.Set(p.done) // a failing terminal write is no reason to stop the batch
+	p.bar.Describe(description(time.Since(p.start), p.done, p.total))
+}
+
+// description is the bar's description: "runs", and the time left once
+// some runs are done.
+func description(elapsed time.Duration, done, total int) string {
+	if left := timeLeft(elapsed, done, total); left != "" {
+		return "runs, " + left + " left"
+	}
+	return "runs"
+}
+
+// timeLeft estimates the time a batch has left, to the second, from the
+// time since it started and the runs done: at the rate of every run done
+// so far, not of the last few (which a bar shown after a second would
+// have measured over a moment). It returns "" before any run is done.
+func timeLeft(elapsed time.Duration, done, total int) string {
+	if done <= 0 || done > total {
+		return ""
+	}
+	left := time.Duration(float64(elapsed) * float64(total-done) / float64(done))
+	return left.Round(time.Second).String()
 }
 
 // finish removes the bar, if one is shown.

@@ -22,26 +22,55 @@ const runUsage = `Usage: runner run [flags] [PATH ...]
 Run the experiments in PATHs (files, or folders whose *.yaml and *.yml
 files are read in name order; default experiments/) and write their
 results under DIR (default results/): a folder per experiment, named after
-it, holding a folder per run (for a sweep, named by the values it sets, as
-in lr-sweep/alpha=0.05), with the run's trace.csv and run.yaml (its inputs,
-outcome and files), and for experiments of at most 50 runs its tables and
-pictures; the experiment's summary.csv and sweep.svg; and at the top
-summary.csv, summary.md and README.md, rebuilt from every experiment
-folder there. Running some experiments changes only their folders.
+it, with its manifest.yaml (the inputs its runs share), records.csv (each
+run's outcome and files, with their SHA-256), summary.csv and pictures of
+every run (curves.svg, sweep.svg, grid.svg), and a folder per run (for a
+sweep, named by the values it sets, as in lr-sweep/alpha=0.05) with its
+trace.csv, and for experiments of at most 50 runs its tables and
+pictures; at the top summary.csv, summary.md and README.md, rebuilt from
+every experiment's records. Running some experiments changes only their
+folders. A search: section runs its probes in rounds, and prints what it
+found beside the theory.
 
-A run stored with the same inputs, method and intact files is not computed
-again (--force computes it anyway): a rerun with nothing changed writes
-nothing, and a batch that was stopped continues where it stopped.
+A run stored with the same inputs and method, whose files match its
+record, is not computed again (--force computes it anyway): a rerun with
+nothing changed writes nothing, and a batch that was stopped continues
+where it stopped. What a results folder holds is checked before it is
+believed, as it comes back through git: a file that does not match its
+record is computed again, and nothing outside the folder is read or
+written, whatever its files say.
 
 Stored runs that the experiments no longer make, and folders of
-experiments not among the PATHs, are reported; --prune removes them (the
-runner's files only). --check computes everything, writes nothing, and
-exits 1 if any file would change or anything is stale.
+experiments whose files no longer declare them, are reported; --prune
+removes them (the runner's files only). --check computes everything,
+writes nothing, and exits 1 if any file would change or anything is
+stale. --dry-run says, run by run, which are stored and which would be
+computed, and what they could write.
+
+--set FIELD=VALUE and --sweep FIELD=LIST|RANGE try values without editing
+a file, for alpha, b3, tolerance, max_iterations and the weights w1 … w4:
+--set gives every run one value (in place of a sweep of the field),
+--sweep sweeps the field (alpha=0.1,0.2,0.3, alpha=0.001:1:20, or
+alpha=log:0.001:1:20 in log scale), each checked as the file's field is.
+Without -o, a try computes its runs, shows them and writes nothing. With
+-o DIR its results are written there, its overrides recorded in each
+experiment's manifest.yaml, and a DIR that holds one of its experiments
+with other overrides, or with none, is refused: a try never replaces the
+results of the files as they are, so runner run --check of those keeps
+passing.
 
 Before anything runs, every experiment file is checked (every problem is
 reported, and nothing is run or written: exit 2), and so is what the batch
 could cost: trace rows, data points, iterations and bytes, each against a
 limit that a flag raises.
+
+Exit status: 0 all ran and every published value holds; 1 a run-time
+failure, a published value that does not hold, a status --fail-on names,
+a search that could not find its answer, or results not up to date
+(--check); 2 bad usage, invalid experiment files or a limit exceeded
+(then nothing is run or written), or a results folder the runner will
+not use; 3 the report could not be written whole; 130 interrupted (the
+runs finished are kept, and the next run continues).
 `
 
 // runOptions are the flags of runner run.
@@ -53,6 +82,10 @@ type runOptions struct {
 	shard    shardFlag
 	pictures pictureFlags
 	terminal terminalFlags
+	// overrides are --set and --sweep; try is set when they are given
+	// without -o, which then writes nothing.
+	overrides overrideFlags
+	try       bool
 }
 
 // parseRun parses the flags and paths of runner run, and loads the
@@ -65,7 +98,7 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 	fs.IntVar(&o.CSVDigits, "csv-digits", results.DefaultCSVDigits, "write results in CSV files with `N` significant digits (1 to 17), unless an experiment sets csv_digits")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list the runs, with their values, and what they could cost, without running them")
 	fs.BoolVar(&o.Check, "check", false, "write nothing; exit 1 listing the files that would change and what is stale")
-	fs.BoolVar(&o.Prune, "prune", false, "remove stale runs, and the folders of experiments not among the PATHs (the runner's files in them)")
+	fs.BoolVar(&o.Prune, "prune", false, "remove stale runs, and the folders of experiments that no longer exist (the runner's files in them)")
 	fs.BoolVar(&o.Force, "force", false, "compute every run, even those stored with the same inputs")
 	fs.Var(&o.shard, "shard", "run only the `K/N`-th of N interleaved slices of the runs and write no summary, then runner summarize; auto: the slice a Slurm job array or Kubernetes Indexed Job gives the task")
 	fs.IntVar(&o.shards, "shards", 0, "with --shard auto in a Kubernetes Indexed Job: the number of shards, `N` (the Job's completions)")
@@ -73,7 +106,12 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 	limitFlags(fs, &o.Limits)
 	o.pictures.add(fs)
 	o.terminal.add(fs)
+	o.overrides.add(fs)
 	paths, err := parseFlags(fs, stdout, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	overrides, err := o.overrides.parse()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,8 +123,8 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 	}
 	o.Shard = o.shard.Shard
 	switch {
-	case o.Workers < 0:
-		return nil, nil, usagef("-j: must be at least 1, or 0 for one per CPU; got %d", o.Workers)
+	case o.Workers < 0 || o.Workers > maxWorkers():
+		return nil, nil, usagef("-j: must be between 1 and %d (64 per CPU), or 0 for one per CPU; got %d", maxWorkers(), o.Workers)
 	case o.CSVDigits < 1 || o.CSVDigits > experiment.MaxCSVDigits:
 		return nil, nil, usagef("-csv-digits: must be between 1 and %d, got %d", experiment.MaxCSVDigits, o.CSVDigits)
 	case o.Prune && (o.Check || o.Shard.N > 0):
@@ -95,6 +133,12 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 		return nil, nil, usagef("-check cannot go with -shard: it checks every run and the summaries")
 	case o.Force && o.Check:
 		return nil, nil, usagef("-force cannot go with -check: -check computes every run anyway")
+	}
+	if o.try = o.overrides.tried() && !flagGiven(fs, "o"); o.try {
+		if err := checkTry(o); err != nil {
+			return nil, nil, err
+		}
+		o.Check, o.Out = true, tryFolder() // computes every run and writes nothing
 	}
 	if o.Workers == 0 {
 		o.Workers = runtime.NumCPU()
@@ -105,13 +149,43 @@ func parseRun(stdout io.Writer, args []string) (*runOptions, []*experiment.Exper
 	if err := o.terminal.check(); err != nil {
 		return nil, nil, err
 	}
-	exps, err := loadExperiments(paths)
+	exps, err := loadExperiments(paths, overrides)
 	if err != nil {
 		return nil, nil, err
 	}
-	o.Runner, o.FS = Version().Module, resultsFS
-	o.Command = fmt.Sprintf("process %d (runner run -o %s)", os.Getpid(), o.Out)
+	if o.overrides.tried() && !o.try {
+		if err := checkStoredOverrides(o.Out, exps); err != nil {
+			return nil, nil, err
+		}
+	}
+	o.Runner, o.Wrap = Version().Module, wrapResults
 	return o, exps, nil
+}
+
+// notifier says on stderr what a batch found damaged in the results
+// folder, and writes again.
+func notifier(stderr io.Writer) func(string) {
+	return func(what string) { fmt.Fprintf(stderr, "runner: %s\n", what) }
+}
+
+// checkTry refuses, for a try (--set or --sweep without -o), the flags
+// that need a results folder to write or to check.
+func checkTry(o *runOptions) error {
+	switch {
+	case o.Check:
+		return usagef("-check with -set or -sweep needs -o DIR, the folder that holds the try's results: without -o, a try writes nothing")
+	case o.Prune:
+		return usagef("-prune with -set or -sweep needs -o DIR: without -o, a try writes nothing")
+	case o.Shard.N > 0 || o.shard.auto:
+		return usagef("-shard with -set or -sweep needs -o DIR, the folder the shards share: without -o, a try writes nothing")
+	}
+	return nil
+}
+
+// maxWorkers is the most runs -j lets go at a time: more than 64 workers a
+// CPU only wait on each other.
+func maxWorkers() int {
+	return 64 * runtime.NumCPU()
 }
 
 // runCommand is runner run.
@@ -121,35 +195,49 @@ func runCommand(ctx context.Context, stdout, stderr io.Writer, args []string) er
 		return err
 	}
 	if o.dryRun {
-		return dryRun(ctx, stdout, exps, &o.Options)
+		return dryRun(ctx, stdout, exps, &o.Options, o.try, o.terminal.of(stdout))
 	}
 	bar := newProgress(stderr, pipeline.Count(exps, o.Shard))
-	o.Progress = bar.set
+	o.Progress, o.Notify = bar.set, notifier(stderr)
 	r, err := pipeline.Run(ctx, exps, &o.Options)
 	bar.finish()
 	if err != nil {
 		return err
 	}
-	failures := errors.Join(failedChecks(r), failedStatuses(r, o.failOn))
-	if o.Check {
+	failures := errors.Join(failedChecks(r, o.try), failedStatuses(r, o.failOn), failedSearches(r))
+	if o.Check && !o.try {
 		return errors.Join(checkResults(stdout, o.Out, r), failures)
 	}
 	term := o.terminal.of(stdout)
-	for _, d := range r.Details {
+	for _, d := range r.Shown {
 		if err := render.Detail(stdout, d, term); err != nil {
-			return err
+			return reportError(err)
 		}
 	}
-	if o.Shard.N == 0 && r.Runs > 0 {
+	if o.Shard.Whole() && r.Runs > 0 {
 		if err := render.SummaryTerminal(stdout, r.Summary, term); err != nil {
-			return err
+			return reportError(err)
 		}
 	}
-	fmt.Fprintf(stdout, "\n%s\n", doneLine(o.Out, r))
-	if o.Shard.N > 0 {
-		fmt.Fprintf(stdout, "shard %v of the runs; once every shard is done, run runner summarize with the same -o, flags and paths\n", &o.shard)
+	if err := render.SearchTerminal(stdout, searchAnswers(r), term); err != nil {
+		return reportError(err)
 	}
-	showStale(stdout, stderr, o.Out, r, o.Prune)
+	p := render.NewPrinter(stdout)
+	if o.try {
+		p.Printf("\n%s, all computed; nothing written: %s\n", prose.Count(r.Runs, "run"), tryNote)
+		if err := p.Err(); err != nil {
+			return reportError(err)
+		}
+		return failures
+	}
+	p.Printf("\n%s\n", doneLine(o.Out, r))
+	if !o.Shard.Whole() {
+		p.Printf("shard %v of the runs; once every shard is done, run runner summarize with the same -o, flags and paths\n", &o.shard)
+	}
+	showStale(p, stderr, o.Out, r, o.Prune)
+	if err := p.Err(); err != nil {
+		return reportError(err)
+	}
 	return failures
 }
 
@@ -163,92 +251,167 @@ func doneLine(out string, r *pipeline.Report) string {
 	case r.Computed == 0:
 		runs += ", all unchanged"
 	default:
-		runs += fmt.Sprintf(", %d computed and %d unchanged", r.Computed, r.Reused)
+		runs += fmt.Sprintf(", %s computed and %s unchanged", prose.Thousands(r.Computed), prose.Thousands(r.Reused))
 	}
-	written := "no file written"
-	if r.Changed > 0 {
-		written = prose.Count(r.Changed, "file") + " written"
-	}
-	return fmt.Sprintf("%s: %s; %s", out, runs, written)
+	return fmt.Sprintf("%s: %s; %s", out, runs, written(r.Changed))
 }
 
-// showStale reports what is stale, or what --prune removed and kept.
-func showStale(stdout, stderr io.Writer, out string, r *pipeline.Report, prune bool) {
+// showStale reports what is stale, what is foreign, or what --prune
+// removed and kept.
+func showStale(p *render.Printer, stderr io.Writer, out string, r *pipeline.Report, prune bool) {
+	at := func(rel string) string { return filepath.Join(out, filepath.FromSlash(rel)) }
 	for _, e := range r.StaleExperiments {
-		fmt.Fprintf(stderr, "runner: %s: experiment not among the paths given; left as it is (--prune removes it)\n", filepath.Join(out, e))
+		fmt.Fprintf(stderr, "runner: stale: %s: its experiment no longer exists (its file is gone, or no longer declares it); --prune removes it\n", at(e))
 	}
 	for _, id := range r.StaleRuns {
-		fmt.Fprintf(stderr, "runner: stale: %s holds a run that its experiment no longer makes; --prune removes it\n", filepath.Join(out, filepath.FromSlash(id)))
+		fmt.Fprintf(stderr, "runner: stale: %s holds a run that its experiment no longer makes; --prune removes it\n", at(id))
 	}
 	for _, e := range r.Unfinished {
-		fmt.Fprintf(stderr, "runner: %s: its writing was interrupted; run its experiment again to finish it\n", filepath.Join(out, e))
+		fmt.Fprintf(stderr, "runner: %s: its writing was interrupted; run its experiment again to finish it\n", at(e))
+	}
+	for _, f := range r.Foreign {
+		fmt.Fprintf(stderr, "runner: %s is not the runner's (no manifest lists it); left as it is\n", at(f))
 	}
 	for _, id := range r.Removed {
-		fmt.Fprintf(stdout, "removed %s\n", filepath.Join(out, filepath.FromSlash(id)))
+		p.Printf("removed %s\n", at(id))
 	}
 	for _, k := range r.Kept {
-		fmt.Fprintf(stderr, "runner: kept %s: the runner did not write it; remove it by hand if it is not wanted\n", filepath.Join(out, filepath.FromSlash(k)))
+		fmt.Fprintf(stderr, "runner: kept %s: the runner did not write it; remove it by hand if it is not wanted\n", at(k))
 	}
 }
 
 // checkResults reports, for --check, the files that would change, what is
 // stale and what killed writers left, as an error if there is any.
 func checkResults(stdout io.Writer, out string, r *pipeline.Report) error {
-	problems := len(r.ChangedFiles) + len(r.StaleRuns) + len(r.StaleExperiments) + len(r.Unfinished) + min(r.Temporary, 1)
+	at := func(rel string) string { return filepath.Join(out, filepath.FromSlash(rel)) }
+	stale := len(r.StaleRuns) + len(r.StaleExperiments)
+	problems := len(r.ChangedFiles) + stale + len(r.Unfinished) + min(r.Temporary, 1)
+	p := render.NewPrinter(stdout)
 	if problems == 0 {
-		_, err := fmt.Fprintf(stdout, "%s under %s up to date\n", prose.Count(r.Files, "file"), out)
-		return err
+		p.Printf("%s under %s up to date\n", prose.Count(r.Files, "file"), out)
+		return reportError(p.Err())
 	}
 	for _, f := range r.ChangedFiles {
-		fmt.Fprintf(stdout, "would change: %s\n", filepath.Join(out, filepath.FromSlash(f)))
+		p.Printf("would change: %s\n", at(f))
 	}
 	for _, id := range r.StaleRuns {
-		fmt.Fprintf(stdout, "stale: %s\n", filepath.Join(out, filepath.FromSlash(id)))
+		p.Printf("stale: %s\n", at(id))
 	}
 	for _, e := range r.StaleExperiments {
-		fmt.Fprintf(stdout, "stale: %s (experiment not among the paths)\n", filepath.Join(out, e))
+		p.Printf("stale: %s (its experiment no longer exists)\n", at(e))
 	}
 	for _, e := range r.Unfinished {
-		fmt.Fprintf(stdout, "unfinished: %s (its writing was interrupted)\n", filepath.Join(out, e))
+		p.Printf("unfinished: %s (its writing was interrupted)\n", at(e))
 	}
 	if r.Temporary > 0 {
-		fmt.Fprintf(stdout, "left over: %s in %s (the next runner run removes them)\n", prose.Count(r.Temporary, "temporary file"), filepath.Join(out, results.PrivateDir, "tmp"))
+		p.Printf("left over: %s in %s (the next runner run removes them)\n", prose.Count(r.Temporary, "temporary file"), filepath.Join(out, results.PrivateDir, "tmp"))
 	}
-	return fmt.Errorf("results under %s are not up to date: %s would change, %s stale; run runner run --prune with the same paths, and commit the results",
-		out, prose.Count(len(r.ChangedFiles), "file"), prose.Count(len(r.StaleRuns)+len(r.StaleExperiments), "folder"))
+	if err := p.Err(); err != nil {
+		return reportError(err)
+	}
+	return fmt.Errorf("results under %s are not up to date: %s; %s, and commit the results", out, prose.And(notUpToDate(r)), checkFix(r))
+}
+
+// notUpToDate says what keeps results from being up to date, leaving out
+// what there is none of.
+func notUpToDate(r *pipeline.Report) []string {
+	var what []string
+	if n := len(r.ChangedFiles); n > 0 {
+		what = append(what, prose.Count(n, "file")+" would change")
+	}
+	if n := len(r.StaleRuns) + len(r.StaleExperiments); n > 0 {
+		what = append(what, prose.Count(n, "folder")+isAre(n)+" stale")
+	}
+	if n := len(r.Unfinished); n > 0 {
+		what = append(what, prose.Count(n, "experiment")+" unfinished")
+	}
+	if r.Temporary > 0 {
+		what = append(what, prose.Count(r.Temporary, "temporary file")+" left over")
+	}
+	return what
+}
+
+// checkFix says what brings results up to date: runner run, with --prune
+// if anything is stale (which writes what would change as well).
+func checkFix(r *pipeline.Report) string {
+	stale := len(r.StaleRuns)+len(r.StaleExperiments) > 0
+	rest := len(r.ChangedFiles)+len(r.Unfinished)+r.Temporary > 0
+	switch {
+	case stale && rest:
+		return "run runner run --prune with the same paths"
+	case stale:
+		return "run runner run --prune with the same paths to remove what is stale"
+	}
+	return "run runner run with the same paths"
+}
+
+// isAre writes " is" or " are" after a count.
+func isAre(n int) string {
+	if n == 1 {
+		return " is"
+	}
+	return " are"
+}
+
+// searchAnswers are what the batch's searches found, for the terminal.
+func searchAnswers(r *pipeline.Report) []*render.SearchAnswer {
+	var answers []*render.SearchAnswer
+	for _, s := range r.Searches {
+		if s.Failure == nil {
+			answers = append(answers, &render.SearchAnswer{Experiment: s.Experiment, Field: s.Field, Find: s.Find,
+				Answer: s.Answer, Theory: s.Theory, Limit: s.Limit, Precision: s.Precision, Range: s.Range})
+		}
+	}
+	return answers
+}
+
+// failedSearches reports searches that could not find their answer, at
+// the search's field.
+func failedSearches(r *pipeline.Report) error {
+	var errs []error
+	for _, s := range r.Searches {
+		if s.Failure != nil {
+			errs = append(errs, fmt.Errorf("%v: search.%s: %v", s.Pos, s.Field, s.Failure))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // maxListed is the most runs an error message names.
 const maxListed = 5
 
-// failedChecks reports runs whose published values do not hold.
-func failedChecks(r *pipeline.Report) error {
+// failedChecks reports runs whose published values do not hold, and
+// where to see them, unless the runs are a try's, which nothing stored
+// shows.
+func failedChecks(r *pipeline.Report, try bool) error {
 	var lines []string
 	for _, f := range r.Failed {
 		where := ""
-		if f.Where != "" {
+		switch {
+		case try:
+		case f.Where != "":
 			where = " (see " + f.Where + ")"
-		} else {
+		default:
 			where = " (see runner show " + f.Run + ")"
 		}
 		lines = append(lines, fmt.Sprintf("%s: %d of %d published values do not hold%s", f.Run, f.Failed, f.Pinned, where))
 	}
-	return listError(lines, "more runs have published values that do not hold")
+	return listError(lines, "more runs have published values that do not hold", "more run has published values that do not hold")
 }
 
 // failedStatuses reports runs that ended with a status --fail-on names.
 func failedStatuses(r *pipeline.Report, failOn statusFlag) error {
 	var lines []string
 	for _, s := range failStatuses {
-		c := r.ByStatus[s.String()]
+		c := r.ByStatus[s]
 		if !failOn[s] || c == nil {
 			continue
 		}
 		for _, id := range c.First {
 			lines = append(lines, fmt.Sprintf("%s: %v (--fail-on %v)", id, s, s))
 		}
-		if c.N > len(c.First) {
-			lines = append(lines, fmt.Sprintf("and %d more runs end %v", c.N-len(c.First), s))
+		if more := c.N - len(c.First); more > 0 {
+			lines = append(lines, fmt.Sprintf("and %s %v", prose.Count(more, "more run")+endOrEnds(more), s))
 		}
 	}
 	if len(lines) == 0 {
@@ -257,39 +420,26 @@ func failedStatuses(r *pipeline.Report, failOn statusFlag) error {
 	return errors.New(strings.Join(lines, "\nrunner: "))
 }
 
-// listError joins lines as an error, naming at most maxListed of them.
-func listError(lines []string, more string) error {
+// endOrEnds writes " end" or " ends" after a count.
+func endOrEnds(n int) string {
+	if n == 1 {
+		return " ends"
+	}
+	return " end"
+}
+
+// listError joins lines as an error, naming at most maxListed of them;
+// more words the rest, and one the rest of one.
+func listError(lines []string, more, one string) error {
 	if len(lines) == 0 {
 		return nil
 	}
-	if len(lines) > maxListed {
-		lines = append(lines[:maxListed], fmt.Sprintf("and %d %s", len(lines)-maxListed, more))
+	if n := len(lines) - maxListed; n > 0 {
+		words := more
+		if n == 1 {
+			words = one
+		}
+		lines = append(lines[:maxListed], fmt.Sprintf("and %s %s", prose.Thousands(n), words))
 	}
 	return errors.New(strings.Join(lines, "\nrunner: "))
-}
-
-// dryRun lists each run's identifier and values, and what the batch could
-// cost, for --dry-run.
-func dryRun(ctx context.Context, w io.Writer, exps []*experiment.Experiment, o *pipeline.Options) error {
-	estimate, err := pipeline.Preflight(exps, o)
-	if err != nil {
-		return err
-	}
-	plan := experiment.NewPlan(exps)
-	f := experiment.FormatValue
-	p := render.NewPrinter(w)
-	for i := range plan.Len() {
-		if i%1024 == 0 && ctx.Err() != nil {
-			return errors.New("interrupted")
-		}
-		if o.Shard.N > 0 && i%o.Shard.N != o.Shard.K-1 {
-			continue
-		}
-		r := plan.Run(i)
-		s, x := r.Settings, r.Start
-		p.Printf("%s: alpha=%s b3=%s tolerance=%s max_iterations=%d w1=%s b1=%s w2=%s b2=%s w3=%s w4=%s\n",
-			r.ID, f(s.Alpha), f(x.B3), f(s.Tolerance), s.MaxIterations, f(x.W1), f(x.B1), f(x.W2), f(x.B2), f(x.W3), f(x.W4))
-	}
-	p.Printf("%s; nothing was run\n", estimate)
-	return p.Err()
 }

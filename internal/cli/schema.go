@@ -19,6 +19,9 @@ when a file starts with a line naming the schema:
 
 runner schema > experiment.schema.json writes it beside your experiments.
 The schema says less than runner validate, never more.
+
+Exit status: 0 printed; 2 bad usage; 3 the schema could not be written
+whole.
 `
 
 // schemaCommand is runner schema.
@@ -26,7 +29,7 @@ func schemaCommand(_ context.Context, stdout, _ io.Writer, args []string) error 
 	if err := parseNoArguments("schema", schemaUsage, stdout, args); err != nil {
 		return err
 	}
-	return writeSchema(stdout)
+	return reportError(writeSchema(stdout))
 }
 
 // writeSchema writes the schema as indented JSON.

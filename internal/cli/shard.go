@@ -3,7 +3,7 @@ package cli
 import (
 	"strconv"
 
-	"github.com/descentlab/runner/internal/pipeline"
+	"github.com/descentlab/runner/internal/batch"
 )
 
 // The environment variables that schedulers give the tasks of an array.
@@ -22,40 +22,40 @@ const (
 // a Kubernetes Indexed Job, task JOB_COMPLETION_INDEX + 1 (it counts from
 // 0) of shards, which --shards gives (the Job's completions). shards is 0
 // if --shards is not given. env looks up an environment variable.
-func shardFromEnv(env func(string) (string, bool), shards int) (pipeline.Shard, error) {
+func shardFromEnv(env func(string) (string, bool), shards int) (batch.Shard, error) {
 	if _, ok := env(slurmTaskID); ok {
 		return slurmShard(env, shards)
 	}
 	if v, ok := env(k8sIndex); ok {
 		index, err := envInt(k8sIndex, v)
 		if err != nil {
-			return pipeline.Shard{}, err
+			return batch.Shard{}, err
 		}
 		switch {
 		case shards == 0:
-			return pipeline.Shard{}, usagef("--shard auto: %s is %d, but how many shards there are is not known; give --shards N, the Job's completions", k8sIndex, index)
+			return batch.Shard{}, usagef("--shard auto: %s is %d, but how many shards there are is not known; give --shards N, the Job's completions", k8sIndex, index)
 		case index < 0 || index >= shards:
-			return pipeline.Shard{}, usagef("--shard auto: %s is %d, outside 0 to %d (--shards %d)", k8sIndex, index, shards-1, shards)
+			return batch.Shard{}, usagef("--shard auto: %s is %d, outside 0 to %d (--shards %d)", k8sIndex, index, shards-1, shards)
 		}
-		return pipeline.Shard{K: index + 1, N: shards}, nil
+		return batch.Shard{K: index + 1, N: shards}, nil
 	}
 	if _, ok := env(slurmJobID); ok {
-		return pipeline.Shard{}, usagef("--shard auto: this Slurm job is not a job array (%s is not set); submit it with sbatch --array=1-N", slurmTaskID)
+		return batch.Shard{}, usagef("--shard auto: this Slurm job is not a job array (%s is not set); submit it with sbatch --array=1-N", slurmTaskID)
 	}
-	return pipeline.Shard{}, usagef("--shard auto: not a task of a job array: neither %s (Slurm) nor %s (Kubernetes) is set; give --shard K/N, or run in a Slurm job array or a Kubernetes Indexed Job", slurmTaskID, k8sIndex)
+	return batch.Shard{}, usagef("--shard auto: not a task of a job array: neither %s (Slurm) nor %s (Kubernetes) is set; give --shard K/N, or run in a Slurm job array or a Kubernetes Indexed Job", slurmTaskID, k8sIndex)
 }
 
 // slurmShard returns the shard of a task of a Slurm job array.
-func slurmShard(env func(string) (string, bool), shards int) (pipeline.Shard, error) {
+func slurmShard(env func(string) (string, bool), shards int) (batch.Shard, error) {
 	var values [3]int
 	for i, name := range []string{slurmTaskID, slurmTaskMin, slurmTaskCount} {
 		v, ok := env(name)
 		if !ok {
-			return pipeline.Shard{}, usagef("--shard auto: %s is set but %s is not; is this Slurm older than 14.03?", slurmTaskID, name)
+			return batch.Shard{}, usagef("--shard auto: %s is set but %s is not; is this Slurm older than 14.03?", slurmTaskID, name)
 		}
 		n, err := envInt(name, v)
 		if err != nil {
-			return pipeline.Shard{}, err
+			return batch.Shard{}, err
 		}
 		values[i] = n
 	}
@@ -64,18 +64,18 @@ func slurmShard(env func(string) (string, bool), shards int) (pipeline.Shard, er
 	if v, ok := env(slurmTaskStep); ok {
 		n, err := envInt(slurmTaskStep, v)
 		if err != nil {
-			return pipeline.Shard{}, err
+			return batch.Shard{}, err
 		}
 		step = max(n, 1)
 	}
 	k := (id-low)/step + 1
 	switch {
 	case count < 1 || id < low || (id-low)%step != 0 || k > count:
-		return pipeline.Shard{}, usagef("--shard auto: %s=%d does not fit %s=%d, %s=%d and %s=%d", slurmTaskID, id, slurmTaskMin, low, slurmTaskCount, count, slurmTaskStep, step)
+		return batch.Shard{}, usagef("--shard auto: %s=%d does not fit %s=%d, %s=%d and %s=%d", slurmTaskID, id, slurmTaskMin, low, slurmTaskCount, count, slurmTaskStep, step)
 	case shards != 0 && shards != count:
-		return pipeline.Shard{}, usagef("--shard auto: --shards %d, but the job array has %d tasks (%s); leave --shards out for Slurm", shards, count, slurmTaskCount)
+		return batch.Shard{}, usagef("--shard auto: --shards %d, but the job array has %d tasks (%s); leave --shards out for Slurm", shards, count, slurmTaskCount)
 	}
-	return pipeline.Shard{K: k, N: count}, nil
+	return batch.Shard{K: k, N: count}, nil
 }
 
 // envInt parses a whole number from an environment variable.

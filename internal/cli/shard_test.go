@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/descentlab/runner/internal/pipeline"
+	"github.com/descentlab/runner/internal/batch"
 )
 
 // TestShardFromEnv gives --shard auto the environments of schedulers' array
@@ -14,14 +14,14 @@ func TestShardFromEnv(t *testing.T) {
 		name   string
 		env    map[string]string
 		shards int
-		want   pipeline.Shard
+		want   batch.Shard
 		err    string
 	}{
-		{name: "slurm array from 1", env: map[string]string{slurmJobID: "7", slurmTaskID: "3", slurmTaskMin: "1", slurmTaskCount: "3"}, want: pipeline.Shard{K: 3, N: 3}},
-		{name: "slurm array from 0", env: map[string]string{slurmTaskID: "0", slurmTaskMin: "0", slurmTaskCount: "16"}, want: pipeline.Shard{K: 1, N: 16}},
-		{name: "slurm array from 5 by 2", env: map[string]string{slurmTaskID: "9", slurmTaskMin: "5", slurmTaskCount: "4", slurmTaskStep: "2"}, want: pipeline.Shard{K: 3, N: 4}},
-		{name: "kubernetes", env: map[string]string{k8sIndex: "0"}, shards: 16, want: pipeline.Shard{K: 1, N: 16}},
-		{name: "kubernetes last", env: map[string]string{k8sIndex: "15"}, shards: 16, want: pipeline.Shard{K: 16, N: 16}},
+		{name: "slurm array from 1", env: map[string]string{slurmJobID: "7", slurmTaskID: "3", slurmTaskMin: "1", slurmTaskCount: "3"}, want: batch.Shard{K: 3, N: 3}},
+		{name: "slurm array from 0", env: map[string]string{slurmTaskID: "0", slurmTaskMin: "0", slurmTaskCount: "16"}, want: batch.Shard{K: 1, N: 16}},
+		{name: "slurm array from 5 by 2", env: map[string]string{slurmTaskID: "9", slurmTaskMin: "5", slurmTaskCount: "4", slurmTaskStep: "2"}, want: batch.Shard{K: 3, N: 4}},
+		{name: "kubernetes", env: map[string]string{k8sIndex: "0"}, shards: 16, want: batch.Shard{K: 1, N: 16}},
+		{name: "kubernetes last", env: map[string]string{k8sIndex: "15"}, shards: 16, want: batch.Shard{K: 16, N: 16}},
 		{name: "no scheduler", env: map[string]string{}, err: "--shard auto: not a task of a job array: neither SLURM_ARRAY_TASK_ID (Slurm) nor JOB_COMPLETION_INDEX (Kubernetes) is set"},
 		{name: "slurm, not an array", env: map[string]string{slurmJobID: "7"}, err: "this Slurm job is not a job array (SLURM_ARRAY_TASK_ID is not set)"},
 		{name: "slurm without a count", env: map[string]string{slurmTaskID: "1", slurmTaskMin: "1"}, err: "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not"},
@@ -47,14 +47,14 @@ func TestShardFromEnv(t *testing.T) {
 // TestShardsFlag checks --shards: only with auto, and positive.
 func TestShardsFlag(t *testing.T) {
 	none := func(string) (string, bool) { return "", false }
-	if err := resolveShard(&shardFlag{Shard: pipeline.Shard{K: 1, N: 2}}, 3, none); err == nil || !strings.Contains(err.Error(), "-shards goes with --shard auto") {
+	if err := resolveShard(&shardFlag{Shard: batch.Shard{K: 1, N: 2}}, 3, none); err == nil || !strings.Contains(err.Error(), "-shards goes with --shard auto") {
 		t.Errorf("--shard 1/2 --shards 3: %v", err)
 	}
 	if err := resolveShard(&shardFlag{auto: true}, -1, none); err == nil || !strings.Contains(err.Error(), "-shards: must be at least 1") {
 		t.Errorf("--shards -1: %v", err)
 	}
 	s := &shardFlag{auto: true}
-	if err := resolveShard(s, 4, func(name string) (string, bool) { return "2", name == k8sIndex }); err != nil || s.Shard != (pipeline.Shard{K: 3, N: 4}) {
+	if err := resolveShard(s, 4, func(name string) (string, bool) { return "2", name == k8sIndex }); err != nil || s.Shard != (batch.Shard{K: 3, N: 4}) {
 		t.Errorf("--shard auto --shards 4 at index 2: %v, %v", s.Shard, err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/descentlab/runner/internal/pipeline"
 	"github.com/descentlab/runner/internal/prose"
@@ -14,28 +13,41 @@ import (
 
 const summarizeUsage = `Usage: runner summarize [flags] [PATH ...]
 
-Rebuild the summaries of the experiments in PATHs (default experiments/)
-under DIR from their stored runs: each experiment's summary.csv, manifest
-and sweep.svg, and the results folder's summary.csv, summary.md and
-README.md. Use it once every shard of a sweep has run (runner run --shard
-K/N), with the same -o, flags and paths: the files are then byte for byte
-those one unsharded runner run writes. Every run must be stored with its
-experiment's inputs and files; summarize names those that are not, and
-writes nothing.
+Rebuild the files of the experiments in PATHs (default experiments/)
+under DIR from their stored runs, after their shards ran (runner run
+--shard K/N): each experiment's records.csv, summary.csv, manifest and
+pictures, and the results folder's summary.csv, summary.md and
+README.md. Give the same -o, flags (--set and --sweep too) and paths:
+the files are then byte for byte those one unsharded runner run writes.
+Searches are replayed from their stored probes. Every run must be stored
+with its experiment's inputs and files (in records.csv, or in the
+shards' journals in .runner/journal); summarize names those that are
+not, and writes nothing.
+
+Exit status: 0 summarized; 1 runs missing or stored with other inputs
+(summarize names them), or a run-time failure; 2 bad usage or invalid
+experiment files; 3 the report could not be written whole; 130
+interrupted.
 `
 
 // summarizeCommand is runner summarize.
-func summarizeCommand(ctx context.Context, stdout, _ io.Writer, args []string) error {
+func summarizeCommand(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	var o pipeline.Options
 	var pics pictureFlags
 	var terminal terminalFlags
+	var tried overrideFlags
 	fs := newFlagSet("summarize", summarizeUsage)
 	fs.StringVar(&o.Out, "o", DefaultResults, "read and write results under `DIR`")
 	fs.IntVar(&o.CSVDigits, "csv-digits", results.DefaultCSVDigits, "the -csv-digits `N` the runs were run with")
 	pics.add(fs)
 	terminal.add(fs)
+	tried.add(fs)
 	limitFlags(fs, &o.Limits)
 	paths, err := parseFlags(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	overrides, err := tried.parse()
 	if err != nil {
 		return err
 	}
@@ -45,21 +57,28 @@ func summarizeCommand(ctx context.Context, stdout, _ io.Writer, args []string) e
 	if err := terminal.check(); err != nil {
 		return err
 	}
-	exps, err := loadExperiments(paths)
+	exps, err := loadExperiments(paths, overrides)
 	if err != nil {
 		return err
 	}
-	o.Workers, o.Runner, o.FS = 1, Version().Module, resultsFS
-	o.Command = fmt.Sprintf("process %d (runner summarize -o %s)", os.Getpid(), o.Out)
+	if tried.tried() {
+		if err := checkStoredOverrides(o.Out, exps); err != nil {
+			return err
+		}
+	}
+	o.Workers, o.Runner, o.Wrap, o.Notify = 1, Version().Module, wrapResults, notifier(stderr)
 	r, err := pipeline.Summarize(ctx, exps, &o)
 	if err != nil {
 		return err
 	}
 	if err := render.SummaryTerminal(stdout, r.Summary, terminal.of(stdout)); err != nil {
-		return err
+		return reportError(err)
+	}
+	if err := render.SearchTerminal(stdout, searchAnswers(r), terminal.of(stdout)); err != nil {
+		return reportError(err)
 	}
 	_, err = fmt.Fprintf(stdout, "\nsummarized %s under %s; %s\n", prose.Count(r.Runs, "run"), o.Out, written(r.Changed))
-	return err
+	return reportError(err)
 }
 
 // written says how many files changed.

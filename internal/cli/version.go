@@ -64,7 +64,11 @@ const versionUsage = `Usage: runner version
 Print the runner's version: its module version, the revision of the
 repository it was built from (and whether that had uncommitted changes),
 and the Go version it was built with. runner --version prints the same.
-Each run's record (run.yaml) notes the module version that computed it.
+Each experiment's manifest.yaml notes the module version that computed its
+runs: (devel) for a build from a clone, a version such as v1.2.0 for one
+installed from a release.
+
+Exit status: 0 printed; 2 bad usage; 3 the version could not be written.
 `
 
 // versionCommand is runner version.
@@ -73,5 +77,5 @@ func versionCommand(_ context.Context, stdout, _ io.Writer, args []string) error
 		return err
 	}
 	_, err := fmt.Fprintln(stdout, Version())
-	return err
+	return reportError(err)
 }

@@ -1,19 +1,28 @@
 // Package compare compares two results folders run by run, as runner diff
 // does: the runs added and removed, and for each run in both, the inputs
-// that changed apart from the outcomes that changed, and its trace, read
-// as a stream so that memory does not grow with its length. Numbers within
-// a tolerance count as equal. The folders are fs.FS: on disk, or a commit
-// of a git repository.
+// that changed (exactly) apart from the outcomes that changed (within a
+// tolerance), and its files themselves, not their records' claims: its
+// trace read as a stream (so that memory does not grow with its length),
+// its other files byte for byte, each checked against its own record on
+// the way. The folders are fs.FS: on disk, or a commit of a git
+// repository, whose equal blob ids prove equal bytes without reading them.
 package compare
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"path"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/prose"
@@ -56,29 +65,50 @@ type Report struct {
 	Tolerance Tolerance
 	// Added and Removed are the runs only in the new folder, and only in
 	// the old one.
-	Added, Removed []Run
+	Added, Removed []RunRef
 	// Changed are the runs in both that differ beyond the tolerance;
 	// Unchanged the others.
 	Changed   []Change
 	Unchanged []string
+	// Damaged are summaries, on either side, that are not what their
+	// records give (a summary restored from another revision, say, or not
+	// a regular file), named as side:path.
+	Damaged []string
+}
+
+// ChangedExperiments returns the experiments of the runs added, removed
+// or changed, sorted.
+func (r *Report) ChangedExperiments() []string {
+	seen := map[string]bool{}
+	add := func(id string) {
+		name, _, _ := strings.Cut(id, "/")
+		seen[name] = true
+	}
+	for _, run := range slices.Concat(r.Added, r.Removed) {
+		add(run.ID)
+	}
+	for _, c := range r.Changed {
+		add(c.Run)
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // Differs reports whether the folders differ.
 func (r *Report) Differs() bool {
-	return len(r.Added)+len(r.Removed)+len(r.Changed) > 0
+	return len(r.Added)+len(r.Removed)+len(r.Changed)+len(r.Damaged) > 0
 }
 
-// Run is a run added or removed.
-type Run struct {
+// RunRef names a run added or removed, and how it ended.
+type RunRef struct {
 	ID     string
-	Status string
+	Status engine.Status
 }
 
 // Change is how a run differs.
 type Change struct {
 	Run string
 	// Inputs are the inputs that changed: data, starting values, α,
-	// tolerance, … (as the run's record gives them).
+	// tolerance, … (as the run's record gives them), compared exactly.
 	Inputs []Value
 	// Outcome are the outcomes that changed: status, iterations, final
 	// values, SSR, published values that hold.
@@ -88,6 +118,9 @@ type Change struct {
 	// Files are its other files whose bytes changed (tables, pictures),
 	// compared only without a tolerance.
 	Files []string
+	// Damaged are its files that do not match their own record, on either
+	// side: edited by hand, or damaged.
+	Damaged []string
 }
 
 // Value is a value that changed.
@@ -115,136 +148,286 @@ type TraceChange struct {
 
 // Cell is a cell of a trace that differs.
 type Cell struct {
-	Iteration string
+	Iteration int
 	Column    string
 	Old, New  string
 	Abs, Rel  float64
 }
 
+// side is one of the folders compared, read.
+type side struct {
+	Source
+	experiments map[string]*results.ExperimentManifest
+	// summary is the summary.csv its records give, hashed as its
+	// experiments' records are read.
+	summary     hash.Hash
+	summaryRows *results.SummaryWriter
+}
+
 // Folders compares two results folders, run by run in identifier order.
-func Folders(old, new Source, tol Tolerance) (*Report, error) {
+// It stops, with ctx's error, once ctx is done.
+func Folders(ctx context.Context, old, new Source, tol Tolerance) (*Report, error) {
 	r := &Report{Old: old.Name, New: new.Name, Tolerance: tol}
-	var ids [2][]string
+	var sides [2]*side
 	for i, s := range []Source{old, new} {
-		if err := results.CheckFolder(s.FS); err != nil {
-			return nil, fmt.Errorf("%s: %w", s.Name, err)
-		}
 		var err error
-		if ids[i], err = allRuns(s.FS); err != nil {
+		if sides[i], err = read(s); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Name, err)
 		}
 	}
-	a, b := ids[0], ids[1]
-	for len(a) > 0 || len(b) > 0 {
-		switch {
-		case len(b) == 0 || (len(a) > 0 && a[0] < b[0]):
-			run, err := only(old, a[0])
-			if err != nil {
-				return nil, err
-			}
-			r.Removed, a = append(r.Removed, run), a[1:]
-		case len(a) == 0 || b[0] < a[0]:
-			run, err := only(new, b[0])
-			if err != nil {
-				return nil, err
-			}
-			r.Added, b = append(r.Added, run), b[1:]
-		default:
-			c, err := compareRun(old, new, a[0], tol)
-			if err != nil {
-				return nil, err
-			}
-			if c == nil {
-				r.Unchanged = append(r.Unchanged, a[0])
-			} else {
-				r.Changed = append(r.Changed, *c)
-			}
-			a, b = a[1:], b[1:]
+	names := map[string]bool{}
+	for _, s := range sides {
+		for name := range s.experiments {
+			names[name] = true
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		if err := r.experiment(ctx, sides, name); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range sides {
+		if err := s.summaryRows.Flush(); err != nil {
+			return nil, err
+		}
+		r.checkSummary(s, results.SummaryFile, s.summary)
+	}
+	for _, list := range [][]RunRef{r.Added, r.Removed} {
+		slices.SortFunc(list, func(a, b RunRef) int { return strings.Compare(a.ID, b.ID) })
+	}
+	slices.SortFunc(r.Changed, func(a, b Change) int { return strings.Compare(a.Run, b.Run) })
+	slices.Sort(r.Unchanged)
 	return r, nil
 }
 
-// allRuns lists the runs of a results folder, sorted.
-func allRuns(fsys fs.FS) ([]string, error) {
-	exps, err := results.ReadExperiments(fsys)
+// read reads a results folder's manifests.
+func read(s Source) (*side, error) {
+	top, err := results.ReadFolder(s.FS)
 	if err != nil {
 		return nil, err
 	}
+	sd := &side{Source: s, experiments: map[string]*results.ExperimentManifest{}, summary: sha256.New()}
+	if sd.summaryRows, err = results.NewSummaryWriter(sd.summary); err != nil {
+		return nil, err
+	}
+	for _, name := range top.Experiments {
+		m, err := results.ReadManifest(s.FS, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // its folder is gone: it has no runs here
+		}
+		if err != nil {
+			return nil, notAsWritten(err)
+		}
+		sd.experiments[name] = m
+	}
+	return sd, nil
+}
+
+// records reads an experiment's records on one side, by run, and its
+// runs in order; none if the side has not the experiment.
+func (s *side) records(ctx context.Context, name string) (map[string]*results.Record, []string, error) {
+	m, ok := s.experiments[name]
+	recs := map[string]*results.Record{}
 	var ids []string
-	for _, e := range exps {
-		runs, err := results.RunsOf(fsys, e.Name, nil)
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, runs...)
+	if !ok {
+		return recs, nil, nil
 	}
-	slices.Sort(ids)
-	return ids, nil
+	err := results.ReadRecords(s.FS, m, func(rec *results.Record) error {
+		recs[rec.Run], ids = rec, append(ids, rec.Run)
+		return ctx.Err()
+	})
+	switch {
+	case ctx.Err() != nil:
+		return nil, nil, ctx.Err()
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, fmt.Errorf("%s: experiment %s has no %s: its writing was interrupted, or its shards are not summarized yet; run runner run, or runner summarize once every shard is done", s.Name, name, results.RecordsFile)
+	case err != nil:
+		return nil, nil, s.unreadable(err)
+	}
+	return recs, ids, nil
 }
 
-// only describes a run of one folder only.
-func only(s Source, id string) (Run, error) {
-	rec, err := results.ReadRecord(s.FS, id)
+// experiment compares the runs of an experiment on both sides, and
+// checks each side's summary of it.
+func (r *Report) experiment(ctx context.Context, sides [2]*side, name string) error {
+	old, oldIDs, err := sides[0].records(ctx, name)
 	if err != nil {
-		return Run{}, fmt.Errorf("%s: %w", s.Name, err)
+		return err
 	}
-	return Run{ID: id, Status: rec.Outcome.Status.String()}, nil
-}
-
-// compareRun compares a run of both folders; it returns nil if it did not
-// change beyond the tolerance.
-func compareRun(old, new Source, id string, tol Tolerance) (*Change, error) {
-	var raw [2][]byte
-	for i, s := range []Source{old, new} {
-		var err error
-		if raw[i], err = fs.ReadFile(s.FS, path.Join(id, results.RecordFile)); err != nil {
-			return nil, fmt.Errorf("%s: %w", s.Name, err)
-		}
+	newRecs, ids, err := sides[1].records(ctx, name)
+	if err != nil {
+		return err
 	}
-	if results.SameRun(raw[0], raw[1]) {
-		return nil, nil // the same inputs, outcome, and files by their SHA-256
-	}
-	var recs [2]*results.Record
-	for i, s := range []Source{old, new} {
-		rec, err := results.ParseRecord(raw[i])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s/%s: %w", s.Name, id, results.RecordFile, err)
-		}
-		recs[i] = rec
-	}
-	c := &Change{Run: id, Inputs: inputs(recs[0], recs[1], tol), Outcome: outcome(recs[0], recs[1], tol)}
-	oldFiles, newFiles := fileSums(recs[0]), fileSums(recs[1])
-	if oldFiles[results.TraceFile] != newFiles[results.TraceFile] {
-		var err error
-		if c.Trace, err = traces(old, new, id, tol); err != nil {
-			return nil, err
-		}
-	}
-	if tol == (Tolerance{}) {
-		for _, name := range slices.Sorted(keysOf(oldFiles, newFiles)) {
-			if name != results.TraceFile && oldFiles[name] != newFiles[name] {
-				c.Files = append(c.Files, name)
+	for i, in := range []struct {
+		recs map[string]*results.Record
+		ids  []string
+	}{{old, oldIDs}, {newRecs, ids}} {
+		if _, ok := sides[i].experiments[name]; ok {
+			if err := r.summarize(sides[i], name, in.recs, in.ids); err != nil {
+				return err
 			}
 		}
 	}
-	if len(c.Inputs)+len(c.Outcome)+len(c.Files) == 0 && c.Trace == nil {
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b := newRecs[id]
+		a, inOld := old[id]
+		if !inOld {
+			r.Added = append(r.Added, RunRef{ID: id, Status: b.Outcome.Status})
+			continue
+		}
+		delete(old, id)
+		c, err := compareRun(sides, a, b, r.Tolerance)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			r.Unchanged = append(r.Unchanged, id)
+		} else {
+			r.Changed = append(r.Changed, *c)
+		}
+	}
+	for id, a := range old {
+		r.Removed = append(r.Removed, RunRef{ID: id, Status: a.Outcome.Status})
+	}
+	return nil
+}
+
+// unreadable is the error of a file of a side that cannot be read as the
+// runner writes it.
+func (s *side) unreadable(err error) error {
+	return fmt.Errorf("%s: %w", s.Name, notAsWritten(err))
+}
+
+// notAsWritten is the error of a file that cannot be read as the runner
+// writes it, with what to do.
+func notAsWritten(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		err = fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return fmt.Errorf("%w; the results there are not as the runner writes them: run runner run to write them again, or restore them from git", err)
+}
+
+// summarize checks a side's summary of an experiment against what its
+// records give, and adds them to the side's summary of every experiment.
+func (r *Report) summarize(s *side, name string, recs map[string]*results.Record, ids []string) error {
+	h := sha256.New()
+	rows, err := results.NewSummaryWriter(h)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := errors.Join(rows.Write(recs[id]), s.summaryRows.Write(recs[id])); err != nil {
+			return err
+		}
+	}
+	if err := rows.Flush(); err != nil {
+		return err
+	}
+	r.checkSummary(s, path.Join(name, results.SummaryFile), h)
+	return nil
+}
+
+// checkSummary names a side's summary as damaged if it is not the bytes
+// whose hash want is: not there, not a regular file, or other bytes.
+func (r *Report) checkSummary(s *side, rel string, want hash.Hash) {
+	h := sha256.New()
+	f, err := s.FS.Open(rel)
+	if err == nil {
+		_, err = io.Copy(h, f)
+		f.Close()
+	}
+	if err != nil || !bytes.Equal(h.Sum(nil), want.Sum(nil)) {
+		r.Damaged = append(r.Damaged, s.Name+":"+rel)
+	}
+}
+
+// compareRun compares a run of both folders: its records, then its
+// files; it returns nil if it did not change beyond the tolerance.
+func compareRun(sides [2]*side, a, b *results.Record, tol Tolerance) (*Change, error) {
+	c := &Change{Run: a.Run, Inputs: inputs(a, b), Outcome: outcome(a, b, tol)}
+	oldFiles, newFiles := fileSums(a), fileSums(b)
+	for _, name := range slices.Sorted(keysOf(oldFiles, newFiles)) {
+		_, inOld := oldFiles[name]
+		_, inNew := newFiles[name]
+		if !inOld || !inNew {
+			c.Files = append(c.Files, name)
+			continue
+		}
+		var err error
+		if name == results.TraceFile {
+			err = c.compareTraces(sides, a, b, tol)
+		} else {
+			err = c.compareFiles(sides, a, b, name, tol)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(c.Inputs)+len(c.Outcome)+len(c.Files)+len(c.Damaged) == 0 && c.Trace == nil {
 		return nil, nil
 	}
 	return c, nil
 }
 
-// fileSums returns a run's files by name, with their SHA-256.
-func fileSums(rec *results.Record) map[string]string {
-	sums := map[string]string{}
+// sameBlob reports whether a file is the same git blob on both sides: the
+// same bytes, whatever they are.
+func sameBlob(sides [2]*side, name string) bool {
+	type blobber interface{ BlobID(string) (string, bool) }
+	a, ok1 := sides[0].FS.(blobber)
+	b, ok2 := sides[1].FS.(blobber)
+	if !ok1 || !ok2 {
+		return false
+	}
+	x, ok1 := a.BlobID(name)
+	y, ok2 := b.BlobID(name)
+	return ok1 && ok2 && x == y
+}
+
+// compareFiles compares one of a run's files byte for byte, and each side
+// with its record.
+func (c *Change) compareFiles(sides [2]*side, a, b *results.Record, name string, tol Tolerance) error {
+	rel := path.Join(a.Run, name)
+	if sameBlob(sides, rel) {
+		if fileSums(a)[name] != fileSums(b)[name] {
+			c.Damaged = append(c.Damaged, rel) // the same bytes, which both records cannot describe
+		}
+		return nil
+	}
+	var sums [2]results.FileSum
+	var data [2][]byte
+	for i, s := range sides {
+		d, err := fs.ReadFile(s.FS, rel)
+		if err != nil {
+			return s.unreadable(err)
+		}
+		data[i] = d
+		sums[i], _ = results.SumOf(name, bytes.NewReader(d))
+	}
+	for i, rec := range []*results.Record{a, b} {
+		if sums[i] != fileSums(rec)[name] {
+			c.Damaged = append(c.Damaged, sides[i].Name+":"+rel)
+		}
+	}
+	if !bytes.Equal(data[0], data[1]) && tol == (Tolerance{}) {
+		c.Files = append(c.Files, name)
+	}
+	return nil
+}
+
+// fileSums returns a run's files by name, with their sizes and SHA-256.
+func fileSums(rec *results.Record) map[string]results.FileSum {
+	sums := map[string]results.FileSum{}
 	for _, f := range rec.Files {
-		sums[f.Name] = f.SHA256
+		sums[f.Name] = f
 	}
 	return sums
 }
 
 // keysOf iterates over the keys of two maps, each once.
-func keysOf(a, b map[string]string) func(yield func(string) bool) {
+func keysOf(a, b map[string]results.FileSum) func(yield func(string) bool) {
 	return func(yield func(string) bool) {
 		for k := range a {
 			if !yield(k) {
@@ -259,28 +442,29 @@ func keysOf(a, b map[string]string) func(yield func(string) bool) {
 	}
 }
 
-// inputs lists the inputs that differ between two records of a run.
-func inputs(a, b *results.Record, tol Tolerance) []Value {
+// inputs lists the inputs that differ between two records of a run,
+// compared exactly: a tolerance is for results, not for what a run is run
+// with.
+func inputs(a, b *results.Record) []Value {
 	var vs values
-	ra, rb := results.RowOf(a), results.RowOf(b)
 	ia, ib := &a.Inputs, &b.Inputs
 	if len(ia.Data) != len(ib.Data) {
 		vs.text("data", prose.Count(len(ia.Data), "point"), prose.Count(len(ib.Data), "point"))
 	} else {
 		for i := range ia.Data {
-			vs.number(fmt.Sprintf("data[%d].x", i+1), experiment.FormatValue(ia.Data[i].X), experiment.FormatValue(ib.Data[i].X), tol)
-			vs.number(fmt.Sprintf("data[%d].y", i+1), experiment.FormatValue(ia.Data[i].Y), experiment.FormatValue(ib.Data[i].Y), tol)
+			vs.number(fmt.Sprintf("data[%d].x", i+1), experiment.FormatValue(ia.Data[i].X), experiment.FormatValue(ib.Data[i].X), Tolerance{})
+			vs.number(fmt.Sprintf("data[%d].y", i+1), experiment.FormatValue(ia.Data[i].Y), experiment.FormatValue(ib.Data[i].Y), Tolerance{})
 		}
 	}
-	for _, c := range []results.Column{results.ColTrain, results.ColActivation} {
-		vs.text(c.String(), ra[c], rb[c])
+	for _, col := range []results.Column{results.ColTrain, results.ColActivation} {
+		vs.text(col.String(), a.Cell(col).Text, b.Cell(col).Text)
 	}
-	for _, c := range []results.Column{results.ColAlpha, results.ColTolerance, results.ColMaxIterations} {
-		vs.number(c.String(), ra[c], rb[c], tol)
-	}
+	cols := []results.Column{results.ColAlpha, results.ColTolerance, results.ColMaxIterations}
 	for _, p := range engine.AllParams.List() {
-		c := results.Initial(p)
-		vs.number(c.String(), ra[c], rb[c], tol)
+		cols = append(cols, results.Initial(p))
+	}
+	for _, col := range cols {
+		vs.number(col.String(), a.Cell(col).Text, b.Cell(col).Text, Tolerance{})
 	}
 	vs.text("trace_every", strconv.Itoa(ia.TraceEvery), strconv.Itoa(ib.TraceEvery))
 	vs.text("csv_digits", strconv.Itoa(ia.CSVDigits), strconv.Itoa(ib.CSVDigits))
@@ -296,7 +480,7 @@ func inputs(a, b *results.Record, tol Tolerance) []Value {
 
 // pin writes a pinned value in a line: "iteration 2 predicted_2 -0.03
 // (tolerance 0.02)".
-func pin(p results.Pin) string {
+func pin(p experiment.Pin) string {
 	where := "final"
 	if p.Iteration > 0 {
 		where = "iteration " + strconv.Itoa(p.Iteration)
@@ -311,15 +495,14 @@ func pin(p results.Pin) string {
 // outcome lists the outcomes that differ between two records of a run.
 func outcome(a, b *results.Record, tol Tolerance) []Value {
 	var vs values
-	ra, rb := results.RowOf(a), results.RowOf(b)
-	vs.text("status", ra[results.ColStatus], rb[results.ColStatus])
-	vs.number("iterations", ra[results.ColIterations], rb[results.ColIterations], tol)
+	vs.text("status", a.Outcome.Status.String(), b.Outcome.Status.String())
+	vs.number("iterations", a.Cell(results.ColIterations).Text, b.Cell(results.ColIterations).Text, tol)
 	for _, p := range engine.AllParams.List() {
-		c := results.Final(p)
-		vs.number(c.String(), ra[c], rb[c], tol)
+		col := results.Final(p)
+		vs.number(col.String(), a.Cell(col).Text, b.Cell(col).Text, tol)
 	}
-	vs.number(results.ColSSRFinal.String(), ra[results.ColSSRFinal], rb[results.ColSSRFinal], tol)
-	vs.text("expected", ra[results.ColExpected], rb[results.ColExpected])
+	vs.number(results.ColSSRFinal.String(), a.Cell(results.ColSSRFinal).Text, b.Cell(results.ColSSRFinal).Text, tol)
+	vs.text("expected", a.Cell(results.ColExpected).Text, b.Cell(results.ColExpected).Text)
 	return vs
 }
 
@@ -371,15 +554,31 @@ func gap(x, y float64) (abs, rel float64) {
 	return abs, rel
 }
 
-// traces compares a run's two traces, row by row as they are read.
-func traces(old, new Source, id string, tol Tolerance) (*TraceChange, error) {
-	var readers [2]*results.TraceReader
-	for i, s := range []Source{old, new} {
-		r, closer, err := results.OpenTrace(s.FS, id)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.Name, err)
+// compareTraces compares a run's two traces, row by row as they are read,
+// and each with its record (its size, SHA-256 and outcome): unless both
+// are the same git blob, which both records must then describe.
+func (c *Change) compareTraces(sides [2]*side, a, b *results.Record, tol Tolerance) error {
+	rel := path.Join(a.Run, results.TraceFile)
+	if sameBlob(sides, rel) {
+		if fileSums(a)[results.TraceFile] != fileSums(b)[results.TraceFile] {
+			c.Damaged = append(c.Damaged, rel)
 		}
-		defer closer.Close()
+		return nil
+	}
+	var readers [2]*results.TraceReader
+	var checks [2]*results.TraceCheck
+	for i, s := range sides {
+		f, err := s.FS.Open(rel)
+		if err != nil {
+			return s.unreadable(err)
+		}
+		defer f.Close()
+		rec := []*results.Record{a, b}[i]
+		checks[i] = results.NewTraceCheck(rec)
+		r, err := results.NewTraceReader(io.TeeReader(f, checks[i]))
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", s.Name, rel, err)
+		}
 		readers[i] = r
 	}
 	tc := &TraceChange{}
@@ -388,46 +587,57 @@ func traces(old, new Source, id string, tol Tolerance) (*TraceChange, error) {
 	}
 	header := readers[0].Header()
 	for {
-		a, errA := next(readers[0], &tc.OldRows)
-		b, errB := next(readers[1], &tc.NewRows)
+		x, errA := next(readers[0], &tc.OldRows)
+		y, errB := next(readers[1], &tc.NewRows)
 		for i, err := range []error{errA, errB} {
 			if err != nil && err != io.EOF {
-				return nil, fmt.Errorf("%s: %s/%s: %w", []Source{old, new}[i].Name, id, results.TraceFile, err)
+				return fmt.Errorf("%s: %s: %w", sides[i].Name, rel, err)
 			}
 		}
 		if errA == io.EOF && errB == io.EOF {
 			break
 		}
-		if a == nil || b == nil || tc.OldColumns != nil {
+		if x == nil || y == nil || tc.OldColumns != nil {
 			continue // counting the rows of the longer
 		}
-		for j := range header {
-			if a[j] == b[j] {
-				continue
-			}
-			x, y, ok := numbers(a[j], b[j])
-			if ok && tol.Equal(x, y) {
-				continue
-			}
-			cell := &Cell{Iteration: a[0], Column: header[j], Old: a[j], New: b[j], Abs: math.Inf(1), Rel: math.Inf(1)}
-			if ok {
-				cell.Abs, cell.Rel = gap(x, y)
-			}
-			if tc.First == nil {
-				tc.First = cell
-			}
-			if tc.LargestAbs == nil || cell.Abs > tc.LargestAbs.Abs {
-				tc.LargestAbs = cell
-			}
-			if tc.LargestRel == nil || cell.Rel > tc.LargestRel.Rel {
-				tc.LargestRel = cell
-			}
+		tc.compareRow(header, x, y, tol)
+	}
+	for i, check := range checks {
+		if err := check.Done(); err != nil {
+			c.Damaged = append(c.Damaged, sides[i].Name+":"+rel)
 		}
 	}
-	if tc.First == nil && tc.OldRows == tc.NewRows && tc.OldColumns == nil {
-		return nil, nil
+	if tc.First != nil || tc.OldRows != tc.NewRows || tc.OldColumns != nil {
+		c.Trace = tc
 	}
-	return tc, nil
+	return nil
+}
+
+// compareRow compares two rows of a trace, cell by cell.
+func (tc *TraceChange) compareRow(header, a, b []string, tol Tolerance) {
+	for j := range header {
+		if a[j] == b[j] {
+			continue
+		}
+		x, y, ok := numbers(a[j], b[j])
+		if ok && tol.Equal(x, y) {
+			continue
+		}
+		iteration, _ := strconv.Atoi(a[0])
+		cell := &Cell{Iteration: iteration, Column: header[j], Old: a[j], New: b[j], Abs: math.Inf(1), Rel: math.Inf(1)}
+		if ok {
+			cell.Abs, cell.Rel = gap(x, y)
+		}
+		if tc.First == nil {
+			tc.First = cell
+		}
+		if tc.LargestAbs == nil || cell.Abs > tc.LargestAbs.Abs {
+			tc.LargestAbs = cell
+		}
+		if tc.LargestRel == nil || cell.Rel > tc.LargestRel.Rel {
+			tc.LargestRel = cell
+		}
+	}
 }
 
 // next reads a row, counting it. The row is the reader's until its next

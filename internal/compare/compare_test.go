@@ -1,6 +1,7 @@
 package compare_test
 
 import (
+	"context"
 	"io"
 	"math"
 	"os"
@@ -70,7 +71,7 @@ func TestFolders(t *testing.T) {
 	}
 	run(old, base+"sweep: {alpha: [0.1, 0.2, 0.3]}\n")
 	run(new, strings.Replace(base, "{x: 1, y: 0}]", "{x: 1, y: 0.1}]", 1)+"sweep: {alpha: [0.1, 0.3, 0.4]}\n")
-	r, err := compare.Folders(compare.Source{Name: "old", FS: os.DirFS(old)}, compare.Source{Name: "new", FS: os.DirFS(new)}, compare.Tolerance{})
+	r, err := compare.Folders(context.Background(), compare.Source{Name: "old", FS: os.DirFS(old)}, compare.Source{Name: "new", FS: os.DirFS(new)}, compare.Tolerance{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,15 +89,22 @@ func TestFolders(t *testing.T) {
 	if got := strings.Join(outcomes, " "); got != "b3_final ssr_final" {
 		t.Errorf("outcomes of %s: %s", c.Run, got)
 	}
-	if tr := c.Trace; tr == nil || tr.First == nil || tr.First.Iteration != "1" || tr.First.Column != "ssr" || tr.LargestAbs == nil || tr.OldRows != 10 || tr.NewRows != 10 {
+	if tr := c.Trace; tr == nil || tr.First == nil || tr.First.Iteration != 1 || tr.First.Column != "ssr" || tr.LargestAbs == nil || tr.OldRows != 10 || tr.NewRows != 10 {
 		t.Errorf("trace of %s: %+v", c.Run, c.Trace)
 	}
-	// At a wide enough tolerance, the changed runs are unchanged.
-	r, err = compare.Folders(compare.Source{Name: "old", FS: os.DirFS(old)}, compare.Source{Name: "new", FS: os.DirFS(new)}, compare.Tolerance{Abs: 1})
+	// At a wide enough tolerance, the outcomes and traces of the changed
+	// runs are equal, but their inputs still differ: inputs compare
+	// exactly, whatever the tolerance.
+	r, err = compare.Folders(context.Background(), compare.Source{Name: "old", FS: os.DirFS(old)}, compare.Source{Name: "new", FS: os.DirFS(new)}, compare.Tolerance{Abs: 1, Rel: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Changed) != 0 || len(r.Unchanged) != 2 {
-		t.Errorf("with a tolerance of 1: %d changed, %d unchanged; want 0 and 2", len(r.Changed), len(r.Unchanged))
+	if len(r.Changed) != 2 || len(r.Unchanged) != 0 {
+		t.Fatalf("with a tolerance of 1: %d changed, %d unchanged; want 2 and 0", len(r.Changed), len(r.Unchanged))
+	}
+	for _, c := range r.Changed {
+		if len(c.Inputs) != 1 || c.Inputs[0].Field != "data[3].y" || len(c.Outcome) != 0 || c.Trace != nil {
+			t.Errorf("with a tolerance of 1, %s: inputs %+v, outcome %+v, trace %+v; want the input alone", c.Run, c.Inputs, c.Outcome, c.Trace)
+		}
 	}
 }

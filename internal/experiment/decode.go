@@ -21,14 +21,23 @@ import (
 type decoder struct {
 	file string
 	errs ErrorList
+	// origins are the flags that nodes come from, for nodes that stand for
+	// a --set or a --sweep rather than for the file's text (see Override).
+	origins map[*yaml.Node]string
 }
 
 // fail records a problem at node n.
 func (d *decoder) fail(n *yaml.Node, field, format string, args ...any) {
-	d.errs = append(d.errs, &Error{Pos: d.pos(n), Field: field, Msg: fmt.Sprintf(format, args...)})
+	_, onCommandLine := d.origins[n]
+	d.errs = append(d.errs, &Error{Pos: d.pos(n), Field: field, Msg: fmt.Sprintf(format, args...), onCommandLine: onCommandLine})
 }
 
+// pos returns where node n is written: in the file, or for a node of an
+// override, its flag.
 func (d *decoder) pos(n *yaml.Node) Position {
+	if flag, ok := d.origins[n]; ok {
+		return Position{File: flag}
+	}
 	return Position{File: d.file, Line: n.Line, Column: n.Column}
 }
 

@@ -34,6 +34,10 @@ type Error struct {
 	// problems with a whole file or document.
 	Field string
 	Msg   string
+
+	// onCommandLine says that the problem is with a --set or a --sweep,
+	// whose flag Pos.File is.
+	onCommandLine bool
 }
 
 // Error returns the problem as "file:line:column: field: message".
@@ -70,4 +74,55 @@ func (l ErrorList) sortByPosition() {
 	slices.SortStableFunc(l, func(a, b *Error) int {
 		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Column, b.Pos.Column))
 	})
+}
+
+// UsageError is a problem with the command line rather than with the
+// experiment files: a path that names nothing usable (with the experiment
+// file it may mean), or a --set or --sweep that cannot apply. The command
+// line reports it as a mistake in its usage, with its exit status for
+// one.
+type UsageError struct {
+	// Problems are the problems with the command line, each at the path
+	// or the flag it is about.
+	Problems ErrorList
+	// Files are the problems found in the experiment files named along
+	// with them, if any.
+	Files ErrorList
+}
+
+// Error returns the problems, one per line: those of the command line,
+// then those of files.
+func (e *UsageError) Error() string {
+	return e.all().Error()
+}
+
+// Unwrap returns every problem as one ErrorList, for callers that report
+// problems of files and of the command line alike.
+func (e *UsageError) Unwrap() error {
+	return e.all()
+}
+
+// all returns every problem, those of the command line first.
+func (e *UsageError) all() ErrorList {
+	return slices.Concat(e.Problems, e.Files)
+}
+
+// splitUsage sorts problems into those of the command line (of paths and
+// overrides) and those of files, and returns them as a *UsageError if
+// there are any of the first, as an ErrorList otherwise, or nil if there
+// are none.
+func splitUsage(pathProblems, problems ErrorList) error {
+	usage := slices.Clone(pathProblems)
+	var files ErrorList
+	for _, e := range problems {
+		if e.onCommandLine {
+			usage = append(usage, e)
+		} else {
+			files = append(files, e)
+		}
+	}
+	if len(usage) > 0 {
+		return &UsageError{Problems: usage, Files: files}
+	}
+	return files.Err()
 }

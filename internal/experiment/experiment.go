@@ -1,13 +1,21 @@
-// Package experiment reads and validates experiment files: YAML documents
+// Package experiment reads and validates experiment files (YAML documents
 // that declare the data, the network's weights and the settings of a
-// gradient-descent run, and optionally the values a publication printed.
+// gradient-descent run, and optionally the values a publication printed),
+// and expands their sweeps into runs, in a fixed order, on demand.
 //
 // Every problem in every file is reported, each with its file, line, column
-// and field, so a user can fix them all at once.
+// and field, so a user can fix them all at once. Problems with the command
+// line rather than with the files (a path that names nothing, with the
+// file it may mean) are a UsageError.
+//
+// A value can be tried without editing a file: LoadWith applies overrides,
+// --set alpha=0.2 and --sweep alpha=0.1,0.2,0.3, which are decoded and
+// checked as the file's own fields are (see Override).
 package experiment
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/descentlab/runner/pkg/engine"
 )
@@ -32,6 +40,10 @@ type Experiment struct {
 	Runs [][]Setting
 	// MaxRuns bounds the number of runs.
 	MaxRuns int
+	// Search is the experiment's search, or nil. An edge or fastest
+	// search's runs are its probes (Probes, SearchRun); a range test is
+	// the experiment's one run, its settings those of the test.
+	Search *Search
 
 	// CSVDigits is the number of significant digits of results in CSV
 	// files, from 1 to MaxCSVDigits; 0 leaves it to the command line.
@@ -44,6 +56,11 @@ type Experiment struct {
 	// Expected are the published values to check the run against, in the
 	// order they are written.
 	Expected []Pin
+
+	// Overrides are the values tried on the command line (--set, --sweep)
+	// that the experiment was loaded with, in the order given; the fields
+	// above have them applied.
+	Overrides []Override
 
 	// fields are where the experiment's top-level fields' values are
 	// written, for problems found after parsing, such as limits set on the
@@ -112,4 +129,30 @@ func (p Pin) Holds(computed float64) bool {
 // Final reports whether the pin describes the run's final values.
 func (p Pin) Final() bool {
 	return p.Iteration == 0
+}
+
+// NewPin returns a pin as a record holds it: its iteration (0 for final
+// values), column, printed value, and widened tolerance and note. Its
+// value and tolerance are those the printed value gives.
+func NewPin(iteration int, column, printed string, widened float64, note string) Pin {
+	v, _ := strconv.ParseFloat(printed, 64)
+	return Pin{Iteration: iteration, Column: column, Printed: printed, Value: v,
+		Tolerance: PinTolerance(printed, widened), Widened: widened, Note: note}
+}
+
+// Check is a published value compared with the computed one.
+type Check struct {
+	// Reached is false if the run stopped before the pinned iteration; then
+	// there is no Computed value and the check fails.
+	Reached  bool
+	Computed float64
+	Holds    bool
+}
+
+// Check compares a computed value with the pin, if it was reached.
+func (p Pin) Check(computed float64, reached bool) Check {
+	if !reached {
+		return Check{}
+	}
+	return Check{Reached: true, Computed: computed, Holds: p.Holds(computed)}
 }

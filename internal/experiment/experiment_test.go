@@ -51,7 +51,7 @@ func TestValidFiles(t *testing.T) {
 	for _, e := range exps {
 		names = append(names, e.Name)
 	}
-	if got, want := strings.Join(names, " "), "bom minimal train all first second"; got != want {
+	if got, want := strings.Join(names, " "), "bom minimal train all first second edge fastest range tolerance-edge b3-edge"; got != want {
 		t.Fatalf("names = %q, want %q (files in name order, documents in file order)", got, want)
 	}
 

@@ -3,9 +3,12 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/descentlab/runner/internal/prose"
+	"github.com/descentlab/runner/internal/search"
 	"github.com/descentlab/runner/pkg/engine"
 )
 
@@ -92,8 +95,54 @@ func formatSetting(field string, v float64) string {
 }
 
 // clean rounds v to 12 significant digits, so that computed values come
-// out as people write them: 0.3, not 0.30000000000000004.
+// out as people write them: 0.3, not 0.30000000000000004. A search rounds
+// the values it proposes the same way.
 func clean(v float64) float64 {
-	c, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
-	return c
+	return search.Round(v)
+}
+
+// FieldOfKey returns the field that a key of run folders names: the
+// inverse of FolderKey.
+func FieldOfKey(key string) (string, bool) {
+	field := strings.TrimSuffix(key, "_initial")
+	if _, isParam := engine.ParseParam(field); isParam != (field != key) {
+		return "", false
+	}
+	if !slices.Contains(sweepable, field) {
+		return "", false
+	}
+	return field, true
+}
+
+// ParseSettings reads the values that a run's identifier sets below its
+// experiment, as identifier writes them ("alpha=0.05/b3_initial=1"): each
+// folder a key of FolderKey and a value as formatSetting writes it, in the
+// order of sweepable. It refuses anything else, so that a name read from a
+// results folder is one the runner could have written.
+func ParseSettings(rel string) ([]Setting, error) {
+	var settings []Setting
+	for _, part := range strings.Split(rel, "/") {
+		key, text, ok := strings.Cut(part, "=")
+		field, known := FieldOfKey(key)
+		if !ok || !known {
+			return nil, fmt.Errorf("%q is not a folder of a run (key=value, with a key such as alpha or b3_initial)", part)
+		}
+		v, err := strconv.ParseFloat(text, 64)
+		if err != nil || formatSetting(field, v) != text || checkValue(field, v, text) != "" || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%q: %q is not a value as the runner writes it", part, text)
+		}
+		if n := len(settings); n > 0 && slices.Index(sweepable, settings[n-1].Field) >= slices.Index(sweepable, field) {
+			return nil, fmt.Errorf("%q: the folders of a run are in the order %s", rel, strings.Join(sweepable, ", "))
+		}
+		settings = append(settings, Setting{field, v})
+	}
+	return settings, nil
+}
+
+// Apply sets the values of settings in a run's starting parameters and
+// settings.
+func Apply(settings []Setting, p *engine.Params, s *engine.Settings) {
+	for _, x := range settings {
+		apply(x.Field, x.Value, p, s)
+	}
 }

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -10,9 +11,9 @@ import (
 )
 
 // FuzzParse checks that any input gives either experiments whose runs (as
-// far as the first hundred) are valid, or problems that each carry a
-// position in the file; and never a panic. It is seeded with the test files
-// and the committed experiments.
+// far as the first hundred, or a search's probes of its ends) are valid, or
+// problems that each carry a position in the file; and never a panic. It is
+// seeded with the test files and the committed experiments.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*/*.y*ml")
 	examples, _ := filepath.Glob("../../experiments/*.yaml")
@@ -34,12 +35,20 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, e := range exps {
-			if e.Name == "" || len(e.Data) == 0 || e.RunCount() < 1 || e.RunCount() > e.MaxRuns {
+			if e.Name == "" || len(e.Data) == 0 || (e.RunCount() < 1) != e.Probes() || e.RunCount() > e.MaxRuns {
 				t.Errorf("invalid experiment accepted: %+v", e)
 			}
+			var runs []Run
 			for i := range min(e.RunCount(), 100) {
-				if r := e.Run(i); !(r.Settings.Alpha > 0) || !(r.Settings.Tolerance > 0) || r.Settings.MaxIterations < 1 {
-					t.Errorf("run %s has invalid settings %+v", r.ID, r.Settings)
+				runs = append(runs, e.Run(i))
+			}
+			if e.Probes() {
+				runs = append(runs, e.SearchRun(e.Search.Spec.From), e.SearchRun(e.Search.Spec.To))
+			}
+			for _, r := range runs {
+				s := r.Settings
+				if !(s.Alpha > 0) || !(s.Tolerance > 0 || s.RangeTo > 0) || s.MaxIterations < 1 {
+					t.Errorf("run %s has invalid settings %+v", r.ID, s)
 				}
 			}
 		}
@@ -97,6 +106,62 @@ func FuzzSweep(f *testing.F) {
 				t.Errorf("%s: run %d: %s", doc, i, problem)
 			}
 			prev = v
+		}
+	})
+}
+
+// FuzzOverrides applies a fuzzed --set and --sweep to the experiments of
+// a file and checks that each is either refused at its flag, or applied
+// to experiments that are valid or refused with problems at the flags or
+// in the file; and never a panic.
+func FuzzOverrides(f *testing.F) {
+	f.Add("alpha=0.2", "w1=1,2,3")
+	f.Add("weights.b1=-1", "b3=log:0.1:10:5")
+	f.Add("max_iterations=10", "alpha=0.01:1:13")
+	f.Add("tolerance=1e-3", "max_iterations=1:2:2")
+	f.Fuzz(func(t *testing.T, set, sweep string) {
+		var overrides []Override
+		for _, o := range []struct {
+			parse func(flag, arg string) (Override, error)
+			flag  string
+			arg   string
+		}{{ParseSet, "--set", set}, {ParseSweep, "--sweep", sweep}} {
+			parsed, err := o.parse(o.flag, o.arg)
+			if err != nil {
+				var usage *UsageError
+				if !errors.As(err, &usage) || len(usage.Problems) == 0 {
+					t.Fatalf("%s %s: error %v, want a *UsageError", o.flag, o.arg, err)
+				}
+				for _, e := range usage.Problems {
+					if e.Pos != (Position{File: o.flag + " " + o.arg}) {
+						t.Errorf("%s %s: problem not at the flag: %v", o.flag, o.arg, e)
+					}
+				}
+				continue
+			}
+			overrides = append(overrides, parsed)
+		}
+		if len(overrides) == 2 && overrides[0].Field == overrides[1].Field {
+			return // refused by LoadWith, before any file is read
+		}
+		exps, errs := parse("fuzz.yaml", []byte(overridden), overrides)
+		if (len(exps) == 0) == (len(errs) == 0) {
+			t.Fatalf("%d experiments and %d problems", len(exps), len(errs))
+		}
+		for _, e := range errs {
+			if !e.onCommandLine && (e.Pos.File != "fuzz.yaml" || e.Pos.Line < 1) {
+				t.Errorf("problem neither at a flag nor in the file: %v", e)
+			}
+		}
+		for _, e := range exps {
+			if e.RunCount() < 1 || e.RunCount() > e.MaxRuns || len(e.Overrides) != len(overrides) {
+				t.Errorf("invalid experiment accepted: %+v", e)
+			}
+			for i := range min(e.RunCount(), 100) {
+				if r := e.Run(i); !(r.Settings.Alpha > 0) || !(r.Settings.Tolerance > 0) || r.Settings.MaxIterations < 1 {
+					t.Errorf("run %s has invalid settings %+v", r.ID, r.Settings)
+				}
+			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -15,13 +16,38 @@ import (
 // they are parsed.
 const MaxFileSize = 1 << 20
 
+// DefaultFolder is the folder of experiment files that the command line
+// reads by default, and that LoadWith suggests files from for a path that
+// names none.
+const DefaultFolder = "experiments"
+
 // Load reads the experiments in paths, in order. A path is a file, or a
 // folder whose *.yaml and *.yml files are read in name order (not its
 // subfolders). Load reports every problem in every file, including names
-// used twice across files, as an ErrorList; it returns experiments only if
-// there are no problems at all.
+// used twice across files, as an ErrorList, or as a *UsageError if some
+// problems are with the paths themselves (see LoadWith); it returns
+// experiments only if there are no problems at all.
 func Load(paths []string) ([]*Experiment, error) {
-	files, errs := expand(paths)
+	return LoadWith(paths, nil)
+}
+
+// LoadWith reads the experiments in paths as Load does, with the
+// overrides applied to every experiment, in order (see Override).
+//
+// Problems with the command line rather than with the files make the
+// error a *UsageError: a path that does not exist (with the experiment
+// file of DefaultFolder it may name without its folder or extension:
+// "lr-log: no such file or folder; did you mean experiments/lr-log.yaml?"),
+// a path that is not a regular file, or a folder that holds no
+// experiment files; a field given by two overrides; an override that does
+// not fit an experiment (more runs than its max_runs allows). The
+// problems found in the files along with them are in its Files.
+func LoadWith(paths []string, overrides []Override) ([]*Experiment, error) {
+	if err := checkOverrides(overrides); err != nil {
+		return nil, err
+	}
+	files, pathProblems := expand(paths)
+	var errs ErrorList
 	var all []*Experiment
 	for _, file := range files {
 		src, err := readFile(file)
@@ -29,13 +55,13 @@ func Load(paths []string) ([]*Experiment, error) {
 			errs = append(errs, err)
 			continue
 		}
-		exps, fileErrs := Parse(file, src)
+		exps, fileErrs := parse(file, src, overrides)
 		errs = append(errs, fileErrs...)
 		all = append(all, exps...)
 	}
 	errs = append(errs, duplicateNames(all)...)
-	if len(errs) > 0 {
-		return nil, errs
+	if err := splitUsage(pathProblems, errs); err != nil {
+		return nil, err
 	}
 	return all, nil
 }
@@ -47,7 +73,7 @@ func expand(paths []string) ([]string, ErrorList) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			errs = append(errs, &Error{Pos: Position{File: p}, Msg: describeOpenError(err)})
+			errs = append(errs, &Error{Pos: Position{File: p}, Msg: describeOpenError(err) + suggestFile(p, err)})
 			continue
 		}
 		if !info.IsDir() {
@@ -69,6 +95,43 @@ func expand(paths []string) ([]string, ErrorList) {
 		files = append(files, found...)
 	}
 	return dedupe(files), errs
+}
+
+// suggestFile suggests the experiment file of DefaultFolder that a path
+// that does not exist may mean: the one whose name, without its
+// extension, is the path's last element without its extension
+// ("lr-log", "lr-log.yaml", "experiments/lr-log" for
+// experiments/lr-log.yaml), or else the nearest to it in edit distance.
+// It returns "" if none is near, or the path exists.
+func suggestFile(path string, err error) string {
+	if !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	candidates, _ := experimentFiles(DefaultFolder)
+	stems := make([]string, len(candidates))
+	for i, c := range candidates {
+		stems[i] = stem(c)
+	}
+	i := slices.Index(stems, stem(path))
+	if i < 0 {
+		i = slices.Index(stems, closest(stem(path), stems))
+	}
+	if i < 0 {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %s?", candidates[i])
+}
+
+// stem returns a path's last element without the extension of
+// experiment files.
+func stem(path string) string {
+	base := filepath.Base(path)
+	for _, ext := range []string{".yaml", ".yml"} {
+		if s, ok := strings.CutSuffix(base, ext); ok {
+			return s
+		}
+	}
+	return base
 }
 
 // experimentFiles lists the *.yaml and *.yml files of a folder, sorted.

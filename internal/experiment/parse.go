@@ -67,10 +67,16 @@ func Reserved(name string) bool {
 // experiment; a document without a name is named after the file. Parse
 // reports every problem it finds, in the order they appear in the file.
 func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
+	return parse(file, src, nil)
+}
+
+// parse reads the experiments of one file, as Parse does, with the
+// overrides applied to each.
+func parse(file string, src []byte, overrides []Override) ([]*Experiment, ErrorList) {
 	if err := checkText(file, src); err != nil {
 		return nil, ErrorList{err}
 	}
-	d := &decoder{file: file}
+	d := &decoder{file: file, origins: map[*yaml.Node]string{}}
 	defaultName := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var exps []*Experiment
@@ -84,7 +90,7 @@ func Parse(file string, src []byte) ([]*Experiment, ErrorList) {
 			d.errs = append(d.errs, syntaxError(file, src, err))
 			break
 		}
-		if e := d.experiment(&doc, defaultName); e != nil {
+		if e := d.experiment(&doc, defaultName, overrides); e != nil {
 			exps = append(exps, e)
 		}
 	}
@@ -202,9 +208,10 @@ func lastLine(src []byte) int {
 	return 1 + bytes.Count(bytes.TrimSuffix(src, []byte("\n")), []byte("\n"))
 }
 
-// experiment decodes and validates one document. It returns nil if the
-// document has problems, which are recorded in d.
-func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
+// experiment decodes and validates one document, with the overrides
+// applied. It returns nil if the document has problems, which are
+// recorded in d.
+func (d *decoder) experiment(doc *yaml.Node, defaultName string, overrides []Override) *Experiment {
 	before := len(d.errs)
 	if len(doc.Content) == 0 || isNull(resolve(doc.Content[0])) {
 		d.fail(doc, "", "empty document; every document between --- lines must be an experiment")
@@ -214,6 +221,10 @@ func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 	if root.Kind != yaml.MappingNode {
 		d.fail(root, "", "want an experiment, a mapping of fields (name:, data:, weights:, ...), got %s", describe(root))
 		return nil
+	}
+	if len(overrides) > 0 {
+		root = d.override(root, overrides)
+		defer d.locateOverrideProblems(before, d.pos(root))
 	}
 	f, _ := d.mapping(root, "", experimentFields, nil)
 	e := &Experiment{Pos: d.pos(root), fields: map[string]Position{}}
@@ -226,7 +237,8 @@ func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 	}
 	e.Data = d.points(f)
 	provided := d.variations(f, e)
-	e.Start.Params, e.Settings = d.base(f, provided)
+	e.Start.Params, e.Settings = d.base(f, provided, e.Search.unused())
+	e.applySearch()
 	if v, ok := f.values["train"]; ok {
 		e.Settings.Train = d.train(v)
 	}
@@ -246,7 +258,19 @@ func (d *decoder) experiment(doc *yaml.Node, defaultName string) *Experiment {
 	if len(d.errs) > before {
 		return nil
 	}
+	e.Overrides = slices.Clone(overrides)
 	return e
+}
+
+// locateOverrideProblems says in which experiment the problems with
+// overrides found since the first before were found: an override applies
+// to every experiment, and may be wrong for some only.
+func (d *decoder) locateOverrideProblems(before int, experiment Position) {
+	for _, e := range d.errs[before:] {
+		if e.onCommandLine {
+			e.Msg += fmt.Sprintf(" (in the experiment at %v)", experiment)
+		}
+	}
 }
 
 // name returns the experiment's name, or the file's if it sets none.
@@ -266,6 +290,11 @@ func (d *decoder) name(f fields, defaultName string) string {
 		d.fail(v, "name", "%q %s", name, problem)
 	}
 	return name
+}
+
+// ValidName reports whether name is a valid experiment name.
+func ValidName(name string) bool {
+	return checkName(name) == ""
 }
 
 // checkName says what is wrong with an experiment name, or "" if nothing.
@@ -308,9 +337,10 @@ func (d *decoder) points(f fields) []engine.Point {
 }
 
 // base decodes the fields a sweep may also set: the weights, b3, alpha,
-// tolerance and max_iterations. A field that the sweep or every runs entry
-// sets is not required, and may not be set here too.
-func (d *decoder) base(f fields, provided map[string]string) (engine.Params, engine.Settings) {
+// tolerance and max_iterations. A field that the sweep, every runs entry
+// or the search sets is not required, and may not be set here too; nor is
+// a field that the runs do not use (unused), which the search refuses.
+func (d *decoder) base(f fields, provided map[string]string, unused []string) (engine.Params, engine.Settings) {
 	var p engine.Params
 	s := engine.Settings{MaxIterations: DefaultMaxIterations}
 	set := func(in fields, field string, required bool) {
@@ -325,7 +355,7 @@ func (d *decoder) base(f fields, provided map[string]string) (engine.Params, eng
 	}
 	d.weights(f, set, !slices.ContainsFunc(weightFields, func(w string) bool { _, ok := provided[w]; return !ok }))
 	for _, field := range []string{"b3", "alpha", "tolerance", "max_iterations"} {
-		set(f, field, field == "alpha" || field == "tolerance")
+		set(f, field, (field == "alpha" || field == "tolerance") && !slices.Contains(unused, field))
 	}
 	return p, s
 }

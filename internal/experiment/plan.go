@@ -12,10 +12,10 @@ import (
 type Run struct {
 	// ID identifies the run and names its results folder: the experiment's
 	// name, followed for a sweep by a folder for each value the run sets,
-	// as in "lr-sweep/alpha=0.05/b3=1" (fields in a fixed order: alpha, b3,
-	// tolerance, max_iterations, w1, b1, w2, b2, w3, w4). Tools that read
-	// key=value folders as columns (Hive-style partitions) read them as
-	// such.
+	// as in "lr-sweep/alpha=0.05/b3_initial=1" (fields in a fixed order:
+	// alpha, b3, tolerance, max_iterations, w1, b1, w2, b2, w3, w4; keys as
+	// FolderKey gives them). Tools that read key=value folders as columns
+	// (Hive-style partitions) read them as such.
 	ID         string
 	Experiment *Experiment
 	Start      engine.Network
@@ -31,7 +31,8 @@ func (e *Experiment) Swept() bool {
 	return len(e.Axes) > 0 || len(e.Runs) > 0
 }
 
-// RunCount returns how many runs the experiment expands to.
+// RunCount returns how many runs the experiment expands to: 0 for a
+// search whose runs are probes (Probes), made by SearchRun as it goes.
 func (e *Experiment) RunCount() int {
 	n, _ := e.runCount()
 	return n
@@ -40,6 +41,9 @@ func (e *Experiment) RunCount() int {
 // runCount returns how many runs the experiment expands to, and whether
 // that is beyond MaxRunsCap (when the count is only a lower bound).
 func (e *Experiment) runCount() (int, bool) {
+	if e.Probes() {
+		return 0, false
+	}
 	n := max(1, len(e.Runs))
 	for i := range e.Axes {
 		n *= e.Axes[i].Len()

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/descentlab/runner/internal/prose"
+	"github.com/descentlab/runner/internal/search"
 	"github.com/descentlab/runner/pkg/engine"
 )
 
@@ -110,9 +111,25 @@ var Fields = []FieldDoc{
 			entry["minProperties"] = 1
 			return map[string]any{"type": "array", "minItems": 1, "items": entry}
 		}},
+	{Name: "search", Needed: "optional", Doc: fmt.Sprintf("A search instead of a sweep: one field (%s) and what to find, such as alpha: {find: edge, from: 0.001, to: 1}. find: edge, the boundary between values that converge and values that do not, by bisection to a relative precision of %g; fastest, the value that converges in the fewest iterations (ties broken by how fast |step| shrinks), to %g; or lr-range, a learning-rate range test of alpha: one run whose α grows geometrically from `from` to `to` over iterations: (%d by default), without tolerance or max_iterations. Optional: scale (log for alpha and tolerance, linear otherwise), precision (at least %g), width (values probed in each round, %d by default) and max_runs (the search's budget, the experiment's max_runs by default). The field searched may not be set too; a search takes no sweep or runs.",
+		prose.Or(searchable), search.DefaultEdgePrecision, search.DefaultFastestPrecision, search.DefaultRangeIterations, search.MinPrecision, search.DefaultWidth),
+		schema: func() map[string]any {
+			props := map[string]any{}
+			for _, f := range searchable {
+				props[f] = object(map[string]any{
+					"find": map[string]any{"enum": search.FindNames()}, "from": number(), "to": number(),
+					"scale":     map[string]any{"enum": []string{"linear", "log"}},
+					"precision": map[string]any{"type": "number", "minimum": search.MinPrecision, "exclusiveMaximum": 1},
+					"width":     integer(1, search.MaxWidth), "max_runs": integer(1, MaxRunsCap), "iterations": integer(2, MaxIterationsCap),
+				}, "find", "from", "to")
+			}
+			s := object(props)
+			s["minProperties"], s["maxProperties"] = 1, 1
+			return s
+		}},
 	{Name: "max_runs", Needed: "optional", Default: prose.Thousands(DefaultMaxRuns), Doc: fmt.Sprintf("The most runs the experiment may expand to, from 1 to %s.", prose.Thousands(MaxRunsCap)),
 		schema: func() map[string]any { return integer(1, MaxRunsCap) }},
-	{Name: "csv_digits", Needed: "optional", Default: "--csv-digits, 12", Doc: fmt.Sprintf("Significant digits of results in trace.csv, the summaries and run.yaml, from 1 to %d (17 writes every float64 exactly).", MaxCSVDigits),
+	{Name: "csv_digits", Needed: "optional", Default: "--csv-digits, 12", Doc: fmt.Sprintf("Significant digits of results in trace.csv, the tables and the summaries, from 1 to %d (17 writes every float64 exactly; records.csv always does).", MaxCSVDigits),
 		schema: func() map[string]any { return integer(1, MaxCSVDigits) }},
 	{Name: "trace_every", Needed: "optional", Default: "1", Doc: fmt.Sprintf("Keep every K-th iteration in trace.csv, and the first and the last, from 1 to %s: for long runs.", prose.Thousands(MaxIterationsCap)),
 		schema: func() map[string]any { return integer(1, MaxIterationsCap) }},
@@ -173,12 +190,15 @@ func Schema() map[string]any {
 	for _, f := range Fields {
 		props[f.Name] = mergeDoc(f.schema(), f.Doc)
 	}
-	// alpha, tolerance and weights are required unless swept, or set by
-	// every runs entry, which the schema cannot tell: it requires them
-	// unless sweep or runs is given.
+	// alpha, tolerance and weights are required unless swept, set by
+	// every runs entry or searched (and tolerance unless a range test
+	// runs), which the schema cannot tell: it requires them unless sweep,
+	// runs or search is given.
 	requiredUnlessVaried := func(field string) map[string]any {
 		return map[string]any{
-			"if":   map[string]any{"not": map[string]any{"anyOf": []any{map[string]any{"required": []string{"sweep"}}, map[string]any{"required": []string{"runs"}}}}},
+			"if": map[string]any{"not": map[string]any{"anyOf": []any{
+				map[string]any{"required": []string{"sweep"}}, map[string]any{"required": []string{"runs"}}, map[string]any{"required": []string{"search"}},
+			}}},
 			"then": map[string]any{"required": []string{field}},
 		}
 	}

@@ -37,6 +37,11 @@ type Axis struct {
 	log      bool // spaced evenly in log scale, rather than linear
 }
 
+// Log reports whether the axis is a range spaced evenly in log scale.
+func (a *Axis) Log() bool {
+	return a.list == nil && a.log
+}
+
 // Len returns the number of values.
 func (a *Axis) Len() int {
 	if a.list != nil {
@@ -84,10 +89,11 @@ func (a *Axis) Value(i int) float64 {
 	return clean(v)
 }
 
-// variations decodes an experiment's sweep:, runs: and max_runs:, and
-// returns the fields they set for every run, each with where it is set
-// ("sweep.alpha", "every entry of runs"): the experiment then need not set
-// them itself, and may not, as its value would never be used.
+// variations decodes an experiment's sweep:, runs:, max_runs: and search:,
+// and returns the fields they set for every run, each with where it is set
+// ("sweep.alpha", "every entry of runs", "search.alpha"): the experiment
+// then need not set them itself, and may not, as its value would never be
+// used.
 func (d *decoder) variations(f fields, e *Experiment) map[string]string {
 	before := len(d.errs)
 	e.MaxRuns = DefaultMaxRuns
@@ -107,6 +113,11 @@ func (d *decoder) variations(f fields, e *Experiment) map[string]string {
 			if _, swept := provided[field]; !swept && setInEveryEntry(resolve(v), field) {
 				provided[field] = "every entry of runs"
 			}
+		}
+	}
+	if v, ok := f.values["search"]; ok {
+		if e.Search = d.search(v, f, e); e.Search != nil {
+			provided[e.Search.Field] = join("search", e.Search.Field)
 		}
 	}
 	if len(d.errs) == before && d.checkRunCount(f, e) {

@@ -1,11 +1,10 @@
 // Package faultfs is a file system for tests that fails when told to: a
-// disk that fills up, a folder that is read only. It wraps another file
-// system (results.OS) and asks a function, before each operation, whether it
-// should fail.
+// disk that fills up, a folder that is read only, a process killed between
+// two renames. It wraps another results.FileSystem and asks a function,
+// before each operation, whether it should fail.
 package faultfs
 
 import (
-	"io"
 	"io/fs"
 
 	"github.com/descentlab/runner/internal/results"
@@ -22,6 +21,7 @@ const (
 	Rename   Op = "rename"
 	Exchange Op = "exchange"
 	Link     Op = "link"
+	Remove   Op = "remove"
 )
 
 // FS is a file system that fails an operation on a path when Fail returns
@@ -31,6 +31,12 @@ type FS struct {
 	Fail func(op Op, path string) error
 }
 
+// Wrap returns a function that wraps a file system with faults, for
+// results.Options.Wrap.
+func Wrap(fail func(op Op, path string) error) func(results.FileSystem) results.FileSystem {
+	return func(fsys results.FileSystem) results.FileSystem { return FS{FileSystem: fsys, Fail: fail} }
+}
+
 func (f FS) fail(op Op, path string) error {
 	if err := f.Fail(op, path); err != nil {
 		return &fs.PathError{Op: string(op), Path: path, Err: err}
@@ -38,29 +44,22 @@ func (f FS) fail(op Op, path string) error {
 	return nil
 }
 
-func (f FS) MkdirAll(name string, perm fs.FileMode) error {
+func (f FS) Mkdir(name string) error {
 	if err := f.fail(Mkdir, name); err != nil {
 		return err
 	}
-	return f.FileSystem.MkdirAll(name, perm)
+	return f.FileSystem.Mkdir(name)
 }
 
-func (f FS) Mkdir(name string, perm fs.FileMode) error {
-	if err := f.fail(Mkdir, name); err != nil {
-		return err
-	}
-	return f.FileSystem.Mkdir(name, perm)
-}
-
-func (f FS) Create(name string, perm fs.FileMode) (io.WriteCloser, error) {
+func (f FS) Create(name string) (results.WriteFile, error) {
 	if err := f.fail(Create, name); err != nil {
 		return nil, err
 	}
-	w, err := f.FileSystem.Create(name, perm)
+	w, err := f.FileSystem.Create(name)
 	if err != nil {
 		return nil, err
 	}
-	return file{WriteCloser: w, name: name, fs: f}, nil
+	return file{WriteFile: w, name: name, fs: f}, nil
 }
 
 func (f FS) Rename(oldname, newname string) error {
@@ -70,9 +69,16 @@ func (f FS) Rename(oldname, newname string) error {
 	return f.FileSystem.Rename(oldname, newname)
 }
 
+func (f FS) Remove(name string) error {
+	if err := f.fail(Remove, name); err != nil {
+		return err
+	}
+	return f.FileSystem.Remove(name)
+}
+
 // file fails writes when its file system says so.
 type file struct {
-	io.WriteCloser
+	results.WriteFile
 	name string
 	fs   FS
 }
@@ -81,7 +87,7 @@ func (f file) Write(b []byte) (int, error) {
 	if err := f.fs.fail(Write, f.name); err != nil {
 		return 0, err
 	}
-	return f.WriteCloser.Write(b)
+	return f.WriteFile.Write(b)
 }
 
 func (f FS) Exchange(a, b string) error {

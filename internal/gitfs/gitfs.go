@@ -94,6 +94,13 @@ type FS struct {
 	open *file // the file being read from git's output, if any
 }
 
+// BlobID returns the git object id of a file of the folder: two files
+// with the same id hold the same bytes.
+func (f *FS) BlobID(name string) (string, bool) {
+	e, ok := f.files[name]
+	return e.oid, ok
+}
+
 // Folder returns the folder at path (slash-separated, from the
 // repository's top) of a commit, or an error if the commit has no such
 // folder.

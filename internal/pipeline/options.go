@@ -1,25 +1,12 @@
 package pipeline
 
 import (
+	"github.com/descentlab/runner/internal/batch"
+	"github.com/descentlab/runner/internal/ends"
 	"github.com/descentlab/runner/internal/render"
 	"github.com/descentlab/runner/internal/results"
+	"github.com/descentlab/runner/pkg/engine"
 )
-
-// Pictures says which pictures to draw.
-type Pictures int
-
-const (
-	// AutoPictures draws each run's pictures in experiments of at most
-	// results.MaxDetailedRuns runs, and each sweep's picture.
-	AutoPictures Pictures = iota
-	// NoPictures draws none.
-	NoPictures
-	// AllPictures draws every run's pictures, in sweeps of any size.
-	AllPictures
-)
-
-// Shard is the K-th (from 1) of N slices of a batch's runs.
-type Shard struct{ K, N int }
 
 // Options say how to run a batch.
 type Options struct {
@@ -30,25 +17,30 @@ type Options struct {
 	// CSVDigits is the number of significant digits of results, unless an
 	// experiment sets csv_digits.
 	CSVDigits int
-	Pictures  Pictures
+	Pictures  results.Pictures
 	// Force computes every run, even those stored with the same inputs.
 	Force bool
 	// Check writes nothing, and reports what would change.
 	Check bool
-	// Prune removes stale runs and the folders of experiments not given.
+	// Prune removes stale runs, and the folders of experiments that no
+	// longer exist.
 	Prune bool
-	// Shard, if N > 0, runs one slice of the runs and writes no summary.
-	Shard  Shard
+	// Shard, unless whole, runs one slice of the runs and writes no
+	// summary.
+	Shard  batch.Shard
 	Limits Limits
-	// Runner is the runner's version, for the records of the runs.
+	// Runner is the runner's version, for the manifests of the
+	// experiments.
 	Runner string
-	// Command describes the process, for a writer that finds the results
-	// folder locked.
-	Command string
-	// FS is the file system results are written on; nil means results.OS.
-	FS results.FileSystem
+	// Wrap, if not nil, wraps the results folder's file system: tests put
+	// faults in it.
+	Wrap func(results.FileSystem) results.FileSystem
 	// Progress, if not nil, is called as runs finish, with how many have.
 	Progress func(done int)
+	// Notify, if set, is told of what of the results folder's own the
+	// batch finds damaged and writes again (a manifest emptied by a power
+	// cut, a records.csv that names no run), as it finds it.
+	Notify func(what string)
 }
 
 // Report is what a batch did, for the command line to show.
@@ -61,22 +53,28 @@ type Report struct {
 	Files, Changed int
 	// ChangedFiles are those files, for --check.
 	ChangedFiles []string
-	// Details are the runs shown in detail on the terminal: all of a
-	// batch of at most MaxDetailed runs.
-	Details []*render.Run
-	// Summary holds the rows the terminal's summary shows.
-	Summary *render.Rows
+	// Shown are the runs shown in detail on the terminal: all of a batch
+	// of at most MaxShownRuns runs.
+	Shown []*render.RunView
+	// Summary holds the runs the terminal's summary shows, those of each
+	// experiment in order.
+	Summary []*ends.Ends[results.Record]
 	// Failed are the runs whose published values do not all hold.
 	Failed []FailedRun
 	// ByStatus counts the runs by how they ended, naming the first few.
-	ByStatus map[string]*StatusCount
+	ByStatus map[engine.Status]*StatusCount
 	// StaleRuns are stored runs of these experiments that no run of
-	// theirs writes any more; StaleExperiments are experiment folders of
-	// experiments not among those given. Both are removed with Prune.
+	// theirs makes any more; StaleExperiments are experiment folders whose
+	// experiment no longer exists. Both are removed with Prune.
 	StaleRuns, StaleExperiments []string
 	// Removed and Kept are what pruning removed, and kept because the
 	// runner did not write it.
 	Removed, Kept []string
+	// Foreign are files and folders in the results folder that are not
+	// the runner's, left as they are.
+	Foreign []string
+	// Searches are what the batch's searches found.
+	Searches []*SearchReport
 	// Unfinished are experiments whose writing was interrupted and that
 	// this batch did not finish, and Temporary the temporary files that
 	// killed writers left (reported by Check).
@@ -84,9 +82,9 @@ type Report struct {
 	Temporary  int
 }
 
-// MaxDetailed is the most runs for which the terminal shows each one's
+// MaxShownRuns is the most runs for which the terminal shows each one's
 // iterations and published values; beyond it, the summary alone.
-const MaxDetailed = 3
+const MaxShownRuns = 3
 
 // FailedRun is a run whose published values do not all hold.
 type FailedRun struct {

@@ -3,7 +3,9 @@ package pipeline
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
+	"github.com/descentlab/runner/internal/batch"
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/results"
@@ -44,28 +46,95 @@ func (e Estimate) String() string {
 	return fmt.Sprintf("%s, at most %s in %s, and %s iterations", prose.Count(e.Runs, "run"), Bytes(e.Bytes), prose.Count(e.Files, "file"), prose.Thousands(e.Iterations))
 }
 
+// Limit names a limit of a batch.
+type Limit int
+
+// The limits of a batch.
+const (
+	MaxPoints Limit = iota
+	MaxTraceRows
+	MaxTotalIterations
+	MaxOutput
+)
+
+// LimitError is a limit a batch could exceed, at the field of the
+// experiment that exceeds it most: what the batch could reach, and the
+// limit. The command line words it with the flag that raises the limit.
+type LimitError struct {
+	Pos   experiment.Position
+	Field string
+	Limit Limit
+	// Reach is what the batch could reach, as the limit counts it, and Max
+	// the limit.
+	Reach, Max int64
+	// What says what reaches it ("a trace could reach 2,000,000 rows
+	// (about 260 MB)"), and Else what else can be done ("set trace_every:
+	// K to keep every K-th iteration").
+	What, Else string
+}
+
+// Error words the problem without the flag: "... more than the limit
+// allows (10,000)".
+func (e *LimitError) Error() string {
+	return e.Words("the limit")
+}
+
+// Words words the problem with the name of what raises the limit.
+func (e *LimitError) Words(raise string) string {
+	msg := fmt.Sprintf("%s, more than %s allows (%s); ", e.What, raise, e.maxText())
+	if e.Else == "" {
+		return msg + "raise " + raise + " if it is meant"
+	}
+	return msg + e.Else + ", or raise " + raise
+}
+
+// maxText writes the limit.
+func (e *LimitError) maxText() string {
+	if e.Limit == MaxOutput {
+		return Bytes(e.Max)
+	}
+	return prose.Thousands(e.Max)
+}
+
+// LimitErrors are the limits a batch could exceed.
+type LimitErrors []*LimitError
+
+func (l LimitErrors) Error() string {
+	lines := make([]string, len(l))
+	for i, e := range l {
+		lines[i] = fmt.Sprintf("%v: %s: %v", e.Pos, e.Field, e)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // Preflight checks the limits of a batch before it runs, and returns its
 // estimate. Each problem is reported at the field of the experiment it
-// comes from, with the figures and the flag that raises the limit.
+// comes from, with the figures, as LimitErrors.
 func Preflight(exps []*experiment.Experiment, o *Options) (Estimate, error) {
 	var total Estimate
-	var errs experiment.ErrorList
+	var errs LimitErrors
 	var most, largest *experiment.Experiment
 	var mostIterations, largestBytes int64
-	start := 0
+	start, searches := 0, 0
 	for _, e := range exps {
 		n := e.RunCount()
-		runs := shardRuns(start, start+n, o.Shard)
+		runs := o.Shard.Count(start, start+n)
 		start += n
+		if e.Probes() { // a search: its budget, in the shard that owns it
+			if o.Shard.Contains(searches) {
+				runs = results.MostRuns(e)
+			}
+			searches++
+		}
 		if points := len(e.Data); points > o.Limits.MaxPoints {
-			errs = append(errs, &experiment.Error{Pos: e.Where("data"), Field: "data",
-				Msg: fmt.Sprintf("%s, more than --max-points allows (%s); raise --max-points if it is meant", prose.Count(points, "data point"), prose.Thousands(o.Limits.MaxPoints))})
+			errs = append(errs, &LimitError{Pos: e.Where("data"), Field: "data", Limit: MaxPoints, Reach: int64(points), Max: int64(o.Limits.MaxPoints),
+				What: prose.Count(points, "data point")})
 		}
 		if rows := e.MaxTraceRows(); rows > o.Limits.MaxTraceRows {
 			field, pos := e.IterationsField()
-			errs = append(errs, &experiment.Error{Pos: pos, Field: field,
-				Msg: fmt.Sprintf("a trace could reach %s rows (about %s), more than --max-trace-rows allows (%s); set trace_every: K to keep every K-th iteration, or raise --max-trace-rows",
-					prose.Thousands(int64(rows)), Bytes(int64(rows)*rowBytes(e, o)), prose.Thousands(int64(o.Limits.MaxTraceRows)))})
+			errs = append(errs, &LimitError{Pos: pos, Field: field, Limit: MaxTraceRows, Reach: int64(rows), Max: int64(o.Limits.MaxTraceRows),
+				What: fmt.Sprintf("a trace could reach %s rows (about %s)", prose.Thousands(int64(rows)), Bytes(int64(rows)*rowBytes(e, o))),
+				Else: "set trace_every: K to keep every K-th iteration"})
 		}
 		iterations := int64(runs) * int64(e.MostIterations())
 		files, bytes := runFiles(e, o)
@@ -83,35 +152,27 @@ func Preflight(exps []*experiment.Experiment, o *Options) (Estimate, error) {
 	}
 	if total.Iterations > o.Limits.MaxIterations {
 		field, pos := most.IterationsField()
-		errs = append(errs, &experiment.Error{Pos: pos, Field: field,
-			Msg: fmt.Sprintf("the batch could take %s iterations (%s of them here: %s of up to %s), more than --max-total-iterations allows (%s); raise it, or run fewer or shorter runs",
-				prose.Thousands(total.Iterations), prose.Thousands(mostIterations), prose.Count(most.RunCount(), "run"), prose.Thousands(int64(most.MostIterations())), prose.Thousands(o.Limits.MaxIterations))})
+		errs = append(errs, &LimitError{Pos: pos, Field: field, Limit: MaxTotalIterations, Reach: total.Iterations, Max: o.Limits.MaxIterations,
+			What: fmt.Sprintf("the batch could take %s iterations (%s of them here: %s of up to %s)",
+				prose.Thousands(total.Iterations), prose.Thousands(mostIterations), prose.Count(most.RunCount(), "run"), prose.Thousands(int64(most.MostIterations()))),
+			Else: "run fewer or shorter runs"})
 	}
 	if total.Bytes > o.Limits.MaxBytes {
 		field, pos := largest.IterationsField()
-		errs = append(errs, &experiment.Error{Pos: pos, Field: field,
-			Msg: fmt.Sprintf("the batch could write %s in %s (%s of it here, if every run takes max_iterations), more than --max-output allows (%s); raise --max-output, set trace_every: K, or lower max_iterations",
-				Bytes(total.Bytes), prose.Count(total.Files, "file"), Bytes(largestBytes), Bytes(o.Limits.MaxBytes))})
+		errs = append(errs, &LimitError{Pos: pos, Field: field, Limit: MaxOutput, Reach: total.Bytes, Max: o.Limits.MaxBytes,
+			What: fmt.Sprintf("the batch could write %s in %s (%s of it here, if every run takes max_iterations)", Bytes(total.Bytes), prose.Count(total.Files, "file"), Bytes(largestBytes)),
+			Else: "set trace_every: K, or lower max_iterations"})
 	}
-	return total, errs.Err()
-}
-
-// shardRuns counts the runs of indices [start, end) that a shard runs.
-func shardRuns(start, end int, s Shard) int {
-	if s.N == 0 {
-		return end - start
+	if len(errs) == 0 {
+		return total, nil
 	}
-	first := start + ((s.K-1-start)%s.N+s.N)%s.N // the first index ≥ start that is K-1 mod N
-	if first >= end {
-		return 0
-	}
-	return (end-1-first)/s.N + 1
+	return total, errs
 }
 
 // Estimated sizes of the files of a batch, in bytes, on the large side.
 const (
 	numberBytes     = 8    // a number's sign, point, exponent and comma, besides its digits
-	recordBytes     = 1500 // a record, besides its data points and pins
+	recordBytes     = 300  // a run's row of records.csv, besides its pins
 	pointBytes      = 40   // a data point in a record
 	pinBytes        = 200  // a pin and its check in a record
 	tableBytes      = 4000 // a run's iterations.md, besides its predictions
@@ -140,9 +201,9 @@ func digitsOf(e *experiment.Experiment, o *Options) int {
 // bytes at most.
 func runFiles(e *experiment.Experiment, o *Options) (files, bytes int64) {
 	points, pins := int64(len(e.Data)), int64(len(e.Expected))
-	files = 2
+	files = 1
 	bytes = int64(e.MaxTraceRows())*rowBytes(e, o) + recordBytes + points*pointBytes + pins*pinBytes
-	names := runFileNames(e, o.Pictures)
+	names := results.RunFiles(e, o.Pictures)
 	for _, name := range names[1:] {
 		files++
 		switch name {
@@ -155,24 +216,6 @@ func runFiles(e *experiment.Experiment, o *Options) (files, bytes int64) {
 		}
 	}
 	return files, bytes
-}
-
-// runFileNames returns the files of each run of an experiment but its
-// record, in the order they are written: its trace, and for experiments
-// of few runs its tables, and its pictures unless pictures says not.
-func runFileNames(e *experiment.Experiment, pictures Pictures) []string {
-	names := []string{results.TraceFile}
-	detailed := e.RunCount() <= results.MaxDetailedRuns
-	if detailed {
-		names = append(names, results.IterationsFile)
-		if len(e.Expected) > 0 {
-			names = append(names, results.ExpectedFile)
-		}
-	}
-	if pictures == AllPictures || (pictures == AutoPictures && detailed) {
-		names = append(names, results.DescentFile, results.FitFile)
-	}
-	return names
 }
 
 // Bytes writes a number of bytes as people read them: 12.3 GB, 840 kB.
@@ -196,10 +239,10 @@ func Bytes(n int64) string {
 
 // Count returns the number of runs of a batch: of exps, or of one shard
 // of them.
-func Count(exps []*experiment.Experiment, s Shard) int {
+func Count(exps []*experiment.Experiment, s batch.Shard) int {
 	n := 0
 	for _, e := range exps {
 		n += e.RunCount()
 	}
-	return shardRuns(0, n, s)
+	return s.Count(0, n)
 }

@@ -5,61 +5,89 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
+	"math"
 	"slices"
-	"syscall"
+	"strings"
 
 	"github.com/descentlab/runner/internal/batch"
+	"github.com/descentlab/runner/internal/ends"
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/plots"
 	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/render"
 	"github.com/descentlab/runner/internal/results"
+	"github.com/descentlab/runner/internal/search"
 	"github.com/descentlab/runner/pkg/engine"
 )
 
 // Run runs a batch: the runs of exps (or of one shard of them) into the
-// results folder o.Out. A run stored with the same inputs, method and
-// intact files is reused; the others are computed and written, each run's
-// folder as it finishes. Then each experiment's summary, and the results
-// folder's, are rebuilt from what the runs recorded. With o.Check it
-// computes every run and writes nothing.
+// results folder o.Out. A run stored with the same inputs and method, whose
+// files match its record, is reused; the others are computed and written,
+// each run's folder as it finishes. Each experiment's records, summary and
+// pictures are written as its runs come in order, and the results folder's
+// summary and index rebuilt from every experiment's records. With o.Check
+// it computes every run and writes nothing.
 func Run(ctx context.Context, exps []*experiment.Experiment, o *Options) (*Report, error) {
 	return run(ctx, exps, o, false)
 }
 
 // Summarize rebuilds the summaries of exps from their stored runs, after
 // their shards ran: every run must be stored, with the experiment's
-// inputs. Its summaries are then byte for byte those of one Run.
+// inputs. Its files are then byte for byte those of one Run.
 func Summarize(ctx context.Context, exps []*experiment.Experiment, o *Options) (*Report, error) {
 	return run(ctx, exps, o, true)
 }
+
+// ErrInterrupted is the error of a batch stopped by its context.
+var ErrInterrupted = errors.New("interrupted")
+
+// InterruptedError is a batch stopped part way: its runs done are whole,
+// and the next batch continues where it stopped.
+type InterruptedError struct {
+	Done, Runs int
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("interrupted: %s of %s finished; their folders are whole, and the summaries were not updated (run it again to continue where it stopped)", prose.Thousands(e.Done), prose.Count(e.Runs, "run"))
+}
+
+func (e *InterruptedError) Unwrap() error { return ErrInterrupted }
 
 func run(ctx context.Context, exps []*experiment.Experiment, o *Options, summarize bool) (*Report, error) {
 	estimate, err := Preflight(exps, o)
 	if err != nil {
 		return nil, err
 	}
-	mode, shard := results.Write, ""
+	mode := results.Write
 	switch {
 	case o.Check:
 		mode = results.Compare
-	case o.Shard.N > 0:
-		mode, shard = results.Shard, fmt.Sprintf("%d-of-%d", o.Shard.K, o.Shard.N)
+	case !o.Shard.Whole():
+		mode = results.Shard
 	}
-	store, err := results.Open(o.Out, results.Options{Mode: mode, FS: o.FS, Shard: shard, Runner: o.Runner, Command: o.Command})
+	names := make([]string, len(exps))
+	for i, e := range exps {
+		names[i] = e.Name
+	}
+	store, err := results.Open(o.Out, results.Options{Mode: mode, Wrap: o.Wrap, ShardK: o.Shard.K, ShardN: o.Shard.N, Experiments: names, Runner: o.Runner})
 	if err != nil {
 		return nil, err
 	}
 	defer store.Close()
-	b := newBatch(store, exps, o)
-	if summarize {
-		if err := b.checkStored(ctx); err != nil {
+	b := newBatch(store, exps, o, summarize)
+	b.notify(store.Repaired())
+	if mode != results.Compare && !summarize {
+		if err := b.checkSpace(estimate); err != nil {
 			return nil, err
 		}
-		b.summarize = true
-	} else if mode != results.Compare {
-		if err := b.checkSpace(estimate); err != nil {
+	}
+	if err := b.begin(); err != nil {
+		return nil, err
+	}
+	if summarize {
+		if err := b.checkStored(ctx); err != nil {
+			b.abort()
 			return nil, err
 		}
 	}
@@ -71,6 +99,7 @@ func run(ctx context.Context, exps []*experiment.Experiment, o *Options, summari
 			return nil, err
 		}
 	}
+	b.report.Runs = b.report.Computed + b.report.Reused // with the probes of searches
 	b.report.Files, b.report.Changed = store.Counts()
 	if mode == results.Compare {
 		b.report.ChangedFiles = store.Changed()
@@ -83,105 +112,168 @@ func run(ctx context.Context, exps []*experiment.Experiment, o *Options, summari
 
 // batchRun is a batch being run.
 type batchRun struct {
-	store *results.Store
-	o     *Options
-	exps  []*experiment.Experiment
-	plan  *experiment.Plan
-	runs  batch.Runs
-	// trusted are the experiments whose stored summary is that of their
-	// stored runs, so that a reused run's row may be taken from it.
-	trusted map[*experiment.Experiment]bool
-	// existed are the experiments whose folder was there before the batch,
-	// which may hold stale runs.
-	existed   map[*experiment.Experiment]bool
+	store     *results.Store
+	o         *Options
+	exps      []*experiment.Experiment
+	runs      batch.Runs
 	summarize bool
-	current   *experimentWriter
-	done      int
-	report    *Report
+	// writers are the writers of the experiments of planned runs, in
+	// order; next is the first not finished. probing are those of the
+	// searches of probes, run after them.
+	writers []*experimentRun
+	probing []*experimentRun
+	byExp   map[*experiment.Experiment]*experimentRun
+	next    int
+	done    int
+	changed bool // whether any experiment's files changed
+	report  *Report
 }
 
-func newBatch(store *results.Store, exps []*experiment.Experiment, o *Options) *batchRun {
-	plan := experiment.NewPlan(exps)
-	b := &batchRun{store: store, o: o, exps: exps, plan: plan, runs: plan,
-		trusted: map[*experiment.Experiment]bool{}, existed: map[*experiment.Experiment]bool{},
-		report: &Report{Summary: render.NewRows(render.MaxSummaryTerminalRows), ByStatus: map[string]*StatusCount{}}}
-	if o.Shard.N > 0 {
-		b.runs = batch.Shard{Runs: plan, K: o.Shard.K, N: o.Shard.N}
-	}
-	b.report.Runs = b.runs.Len()
+// experimentRun is an experiment of the batch being written.
+type experimentRun struct {
+	e        *experiment.Experiment
+	w        *results.ExperimentWriter
+	overview *overview // what its pictures of every run need; nil if it has none
+	// ids are the runs added, of a search of probes, whose runs are not
+	// known in advance.
+	ids  []string
+	done bool // finished or aborted
+	// summary holds the runs the terminal's summary shows of it.
+	summary *ends.Ends[results.Record]
+}
+
+func newBatch(store *results.Store, exps []*experiment.Experiment, o *Options, summarize bool) *batchRun {
+	var planned []*experiment.Experiment
 	for _, e := range exps {
-		b.trusted[e] = o.Shard.N == 0 && !o.Check && !store.Unfinished(e.Name)
-		_, err := fs.Stat(store.View(), e.Name)
-		b.existed[e] = err == nil
+		if !e.Probes() {
+			planned = append(planned, e)
+		}
 	}
+	b := &batchRun{store: store, o: o, exps: exps, runs: o.Shard.Of(experiment.NewPlan(planned)), summarize: summarize,
+		byExp:  map[*experiment.Experiment]*experimentRun{},
+		report: &Report{ByStatus: map[engine.Status]*StatusCount{}}}
+	b.report.Runs = b.runs.Len()
 	return b
 }
 
-// runResult is what a run leaves for the summaries, in order.
+// begin starts writing every experiment's folder: runs of any of them may
+// be computed at once.
+func (b *batchRun) begin() error {
+	for _, e := range b.exps {
+		x := &experimentRun{e: e}
+		first := representative(e)
+		var swept []string
+		for _, s := range first.Swept {
+			swept = append(swept, experiment.FolderKey(s.Field))
+		}
+		runs := results.MostRuns(e)
+		files := OverviewFiles(runs, swept, b.o.Pictures)
+		own := files
+		switch {
+		case e.Probes():
+			own = append(slices.Clone(files), results.SearchFile)
+		case e.Search != nil: // a range test
+			own = []string{results.RangeFile, results.RangePictureFile}
+		}
+		plan := results.ExperimentPlan{Experiment: e, First: first, CSVDigits: b.o.CSVDigits, Pictures: b.o.Pictures,
+			File: b.store.ExperimentFile(e.Pos.File), Overrides: e.OverrideStrings(), Force: b.o.Force, ExperimentPictures: own}
+		x.overview = newOverview(e.Name, results.InputsOf(&first, b.o.CSVDigits), swept, runs, files)
+		w, err := b.store.BeginExperiment(plan)
+		if err != nil {
+			b.abort()
+			return err
+		}
+		x.w = w
+		b.notify(w.Report.Repaired)
+		if e.Probes() {
+			b.probing = append(b.probing, x)
+		} else {
+			b.writers = append(b.writers, x)
+		}
+		b.byExp[e] = x
+	}
+	return nil
+}
+
+// representative returns a run of an experiment, whose inputs are those
+// its runs share and whose values are those of the fields its runs set:
+// its first run, or a search's first probe.
+func representative(e *experiment.Experiment) experiment.Run {
+	if e.Probes() {
+		return e.SearchRun(e.Search.Spec.From)
+	}
+	return e.Run(0)
+}
+
+// abort drops what the experiments' writers have not put in place.
+func (b *batchRun) abort() {
+	for _, x := range slices.Concat(b.writers[b.next:], b.probing) {
+		if !x.done {
+			x.w.Abort()
+			x.done = true
+		}
+	}
+	b.next = len(b.writers)
+}
+
+// runResult is what a run leaves for its experiment's files, in order.
 type runResult struct {
-	e        *experiment.Experiment
-	id       string
-	row      results.Row
-	haveRow  bool
-	record   []byte // a reused run's record, if its row is to be found
-	computed bool
-	detail   *render.Run
+	x      *experimentRun
+	stored *results.Stored
+	shown  *render.RunView
+	rate   float64 // for a search's probe: how fast its steps shrank
 }
 
 // execute runs the batch, writing each run's folder as it finishes and
-// each experiment's summary as its runs come in order.
+// each experiment's files as its runs come in order.
 func (b *batchRun) execute(ctx context.Context) error {
 	err := batch.Execute(ctx, b.runs, b.o.Workers, b.do, b.emit)
-	if b.current != nil {
-		if err == nil && ctx.Err() == nil {
-			err = b.finishExperiment()
-		} else {
-			b.current.abort()
-		}
+	if err == nil && ctx.Err() == nil {
+		err = b.finishUpTo(len(b.writers))
+	}
+	if err == nil && ctx.Err() == nil {
+		err = b.searches(ctx)
+	}
+	if err != nil || ctx.Err() != nil {
+		b.abort()
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted: %d of %d runs finished; their folders are whole, and the summaries were not updated (runner run again continues where it stopped)", b.done, b.runs.Len())
+		return &InterruptedError{Done: b.done, Runs: b.runs.Len()}
 	}
 	return err
 }
 
 // do reuses or computes run i.
 func (b *batchRun) do(ctx context.Context, i int, r experiment.Run) (runResult, error) {
-	e := r.Experiment
-	in := results.InputsOf(&r, b.o.CSVDigits)
-	names := runFileNames(e, b.o.Pictures)
-	detailed := b.runs.Len() <= MaxDetailed
-	res := runResult{e: e, id: r.ID}
-	if !b.o.Force && !b.o.Check && b.existed[e] {
-		if data, ok := b.store.Reusable(r.ID, &in, names); ok {
-			res.record = data
-			if b.trusted[e] && !detailed {
-				return res, nil // its row comes from the stored summary
-			}
-			rec, err := results.ParseRecord(data)
-			if err == nil {
-				res.row, res.haveRow = results.RowOf(rec), true
-				if detailed {
-					res.detail, err = readDetail(b.store, rec)
-				}
+	x := b.byExp[r.Experiment]
+	shown := b.runs.Len() <= MaxShownRuns
+	if st, ok := x.w.Reuse(&r); ok {
+		res := runResult{x: x, stored: st}
+		if x.e.Probes() {
+			var err error
+			if res.rate, err = storedRate(b.store.View(), st.Record); err != nil {
 				return res, err
 			}
 		}
+		if shown {
+			view, err := results.ReadRunView(b.store.View(), st.Record, render.KeptRows)
+			if err != nil {
+				return res, err
+			}
+			res.shown = &render.RunView{Record: st.Record, Rows: view.Rows, Gap: view.Gap}
+		}
+		return res, nil
 	}
 	if b.summarize {
-		return res, fmt.Errorf("%s: not stored with the experiment's inputs; run it first", b.store.Path(r.ID))
+		return runResult{}, fmt.Errorf("%s: not stored with the experiment's inputs; run it first", b.store.Path(r.ID))
 	}
-	return b.compute(ctx, r, in, names, detailed)
+	return b.compute(ctx, x, r, shown)
 }
 
 // compute runs a run, streaming its trace into its folder, writes its
-// other files and its record, and puts the folder in place.
-func (b *batchRun) compute(ctx context.Context, r experiment.Run, in results.Inputs, names []string, detailed bool) (res runResult, err error) {
-	newRun := b.store.NewRun
-	if !b.existed[r.Experiment] {
-		newRun = b.store.NewRunInNew
-	}
-	w, err := newRun(r.ID)
+// other files, and puts the folder in place.
+func (b *batchRun) compute(ctx context.Context, x *experimentRun, r experiment.Run, shown bool) (res runResult, err error) {
+	w, err := x.w.NewRun(&r)
 	if err != nil {
 		return res, err
 	}
@@ -190,6 +282,8 @@ func (b *batchRun) compute(ctx context.Context, r experiment.Run, in results.Inp
 			w.Abort()
 		}
 	}()
+	in := results.InputsOf(&r, b.o.CSVDigits)
+	names := x.w.RunFiles()
 	trace, err := w.Create(results.TraceFile)
 	if err != nil {
 		return res, err
@@ -198,18 +292,34 @@ func (b *batchRun) compute(ctx context.Context, r experiment.Run, in results.Inp
 	if err != nil {
 		return res, err
 	}
-	var ends *engine.Ends // the rows of its table, if it has one or is shown
-	if detailed || slices.Contains(names, results.IterationsFile) {
-		ends = engine.NewEnds(render.KeptRows)
-		tw.OnRow = func(it *engine.Iteration) { ends.Record(it) }
+	var rows *ends.Ends[engine.Iteration] // the rows of its table, if it has one or is shown
+	if shown || slices.Contains(names, results.IterationsFile) {
+		rows = ends.New(render.KeptRows, func(dst, src *engine.Iteration) { src.CopyTo(dst) })
+		tw.OnRow = func(it *engine.Iteration, _ []byte) { rows.Add(it) }
 	}
 	path := plots.NewPath()
-	observe := tw.Observe
-	if slices.Contains(names, results.DescentFile) {
-		observe = func(it *engine.Iteration) error {
+	var first, last engine.Iteration
+	var rangeTest *search.RangeTest
+	if in.RangeTo != 0 {
+		rangeTest = search.NewRangeTest(r.Settings)
+	}
+	observe := func(it *engine.Iteration) error {
+		if slices.Contains(names, results.DescentFile) {
 			path.Observe(it)
-			return tw.Observe(it)
 		}
+		if x.e.Probes() {
+			if it.N == 1 {
+				it.CopyTo(&first)
+			}
+			it.CopyTo(&last)
+		}
+		if err := tw.Observe(it); err != nil {
+			return err
+		}
+		if rangeTest != nil {
+			return rangeTest.Observe(it)
+		}
+		return nil
 	}
 	o, err := batch.Run(ctx, r, observe)
 	if ferr := tw.Flush(); err == nil {
@@ -219,9 +329,10 @@ func (b *batchRun) compute(ctx context.Context, r experiment.Run, in results.Inp
 		return res, err
 	}
 	rec := recordOf(&r, in, &o)
-	view := &render.Run{Record: rec}
-	if ends != nil {
-		view.Rows, view.TraceRows = ends.Iterations(), ends.Seen()
+	view := &render.RunView{Record: rec}
+	if rows != nil {
+		view.Rows, _ = rows.Kept()
+		view.Gap = rows.Len() > 2*render.KeptRows
 	}
 	for _, name := range names[1:] {
 		data, err := runFile(name, view, &o, path)
@@ -232,29 +343,261 @@ func (b *batchRun) compute(ctx context.Context, r experiment.Run, in results.Inp
 			return res, err
 		}
 	}
-	if _, err := w.Commit(rec); err != nil {
+	st, err := w.Computed(rec)
+	if err != nil {
 		return res, err
 	}
-	res = runResult{e: r.Experiment, id: r.ID, row: results.RowOf(rec), haveRow: true, computed: true}
-	if detailed {
-		res.detail = view
+	res = runResult{x: x, stored: st}
+	if shown {
+		res.shown = view
+	}
+	if x.e.Probes() {
+		res.rate = rateOf(&first, &last, o.Result.Iterations, in.CSVDigits)
 	}
 	return res, nil
 }
 
 // recordOf returns the record of a run's outcome.
 func recordOf(r *experiment.Run, in results.Inputs, o *batch.Outcome) *results.Record {
-	rec := &results.Record{Run: r.ID, Method: results.Method, Inputs: in, Outcome: results.Outcome{
-		Status: o.Result.Status, Iterations: o.Result.Iterations, Final: o.Result.Final.Params, SSR: o.Result.FinalSSR,
+	return &results.Record{Run: r.ID, Swept: r.Swept, Inputs: in, Outcome: results.Outcome{
+		Status: o.Result.Status, Iterations: o.Result.Iterations, Final: o.Result.Final.Params, SSR: o.Result.FinalSSR, Checks: o.Checks,
 	}}
-	for _, c := range o.Checks {
-		rec.Outcome.Checks = append(rec.Outcome.Checks, results.Check{Reached: c.Reached, Computed: c.Computed, Holds: c.Holds})
-	}
-	return rec
 }
 
-// runFile renders one of a run's files but its trace and record.
-func runFile(name string, view *render.Run, o *batch.Outcome, path *plots.Path) ([]byte, error) {
+// emit takes run i's result, in order: it finishes the experiments before
+// the run's, adds the run to its experiment's files, and notes what the
+// terminal shows of it.
+func (b *batchRun) emit(i int, res runResult) error {
+	k := slices.Index(b.writers, res.x)
+	if err := b.finishUpTo(k); err != nil {
+		return err
+	}
+	return b.add(res)
+}
+
+// add adds a run to its experiment's files, in order, and notes what the
+// terminal shows of it.
+func (b *batchRun) add(res runResult) error {
+	if err := res.x.w.Add(res.stored); err != nil {
+		return err
+	}
+	rec := res.stored.Record
+	if res.x.overview != nil {
+		res.x.overview.add(rec)
+	}
+	if res.x.e.Probes() {
+		res.x.ids = append(res.x.ids, rec.Run)
+	}
+	b.note(rec, res)
+	b.done++
+	if b.o.Progress != nil {
+		b.o.Progress(b.done)
+	}
+	return nil
+}
+
+// finishUpTo finishes the experiments before the k-th that are not
+// finished yet.
+func (b *batchRun) finishUpTo(k int) error {
+	for ; b.next < k; b.next++ {
+		if err := b.finish(b.writers[b.next]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish draws an experiment's pictures of every run (a shard, which has
+// some of its runs, draws none) and finishes its folder.
+func (b *batchRun) finish(x *experimentRun) error {
+	x.done = true
+	whole := x.w.Runs() == x.e.RunCount() || x.e.Probes()
+	if x.overview != nil && b.o.Shard.Whole() && whole && x.w.Runs() > 1 {
+		if err := b.drawPictures(x); err != nil {
+			return err
+		}
+	}
+	if x.e.Search != nil && !x.e.Probes() && b.o.Shard.Whole() && x.w.Runs() == 1 {
+		if err := b.rangeTest(x); err != nil {
+			return err
+		}
+	}
+	if err := x.w.Finish(b.o.Prune); err != nil {
+		return err
+	}
+	r := &x.w.Report
+	b.changed = b.changed || r.Changed
+	b.report.StaleRuns = append(b.report.StaleRuns, r.StaleRuns...)
+	b.report.Removed = append(b.report.Removed, r.Removed...)
+	b.report.Kept = append(b.report.Kept, r.Kept...)
+	b.report.Foreign = append(b.report.Foreign, r.Foreign...)
+	return nil
+}
+
+// drawPictures draws an experiment's pictures of every run from its
+// stored traces (for --check, from its runs made again), unless the
+// pictures there were drawn from the same records and are kept.
+func (b *batchRun) drawPictures(x *experimentRun) error {
+	logKeys := logFields(x.e)
+	kept, err := x.w.KeepPictures(x.overview.files, x.overview.drawing(logKeys))
+	if kept || err != nil {
+		return err
+	}
+	open := traceOpener(b.store.View(), func(i int) string { return x.e.Run(i).ID })
+	if x.e.Probes() {
+		open = traceOpener(b.store.View(), func(i int) string { return x.ids[i] })
+	}
+	if b.o.Check {
+		// Nothing is written: the traces of the runs drawn are made again.
+		open = func(i int) (io.ReadCloser, error) { return b.traceOf(b.runOf(x, i)), nil }
+	}
+	c, err := x.overview.build(logKeys, open)
+	var files map[string][]byte
+	if err == nil {
+		files, err = c.draw()
+	}
+	if err != nil {
+		return fmt.Errorf("drawing the pictures of %s: %w", b.store.Path(x.e.Name), err)
+	}
+	for _, name := range x.overview.files {
+		if err := x.w.Put(name, files[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notify tells Options.Notify of what was found damaged and is written
+// again.
+func (b *batchRun) notify(repaired []string) {
+	for _, what := range repaired {
+		if b.o.Notify != nil {
+			b.o.Notify(what)
+		}
+	}
+}
+
+// runOf returns an experiment's i-th run added.
+func (b *batchRun) runOf(x *experimentRun, i int) experiment.Run {
+	if x.e.Probes() {
+		_, rel, _ := strings.Cut(x.ids[i], "/")
+		settings, _ := experiment.ParseSettings(rel)
+		return x.e.SearchRun(settings[0].Value)
+	}
+	return x.e.Run(i)
+}
+
+// rangeTest writes a range test's own files, from its one run's trace, and
+// reports what it found.
+func (b *batchRun) rangeTest(x *experimentRun) error {
+	r := x.e.Run(0)
+	rec := &results.Record{Run: r.ID, Inputs: results.InputsOf(&r, b.o.CSVDigits)}
+	var a *search.RangeAnalysis
+	var schedule, svg []byte
+	var err error
+	if b.o.Check {
+		a, schedule, svg, err = rangeFilesOf(b.traceOf(r), rec, x.e.Name+": learning-rate range test")
+	} else {
+		a, schedule, svg, err = rangeFiles(b.store.View(), rec, x.e.Name+": learning-rate range test")
+	}
+	if err != nil {
+		return fmt.Errorf("the range test of %s: %w", b.store.Path(x.e.Name), err)
+	}
+	if err := x.w.Put(results.RangeFile, schedule); err != nil {
+		return err
+	}
+	if err := x.w.Put(results.RangePictureFile, svg); err != nil {
+		return err
+	}
+	b.report.Searches = append(b.report.Searches, &SearchReport{Experiment: x.e.Name, Pos: x.e.Search.Pos, Field: x.e.Search.Field,
+		Find: search.LRRange, Range: a, Theory: math.NaN(), Limit: math.NaN()})
+	return nil
+}
+
+// traceOf computes a run again, and returns its trace as it streams.
+func (b *batchRun) traceOf(r experiment.Run) io.ReadCloser {
+	pr, pw := io.Pipe()
+	go func() {
+		in := results.InputsOf(&r, b.o.CSVDigits)
+		tw, err := results.NewTraceWriter(pw, in.Train, len(in.Data), in.CSVDigits, in.TraceEvery)
+		if err == nil {
+			_, err = batch.Run(context.Background(), r, tw.Observe)
+			if ferr := tw.Flush(); err == nil {
+				err = ferr
+			}
+		}
+		pw.CloseWithError(err)
+	}()
+	return pr
+}
+
+// note notes what the report shows of a run.
+func (b *batchRun) note(rec *results.Record, res runResult) {
+	r := b.report
+	if res.stored.Computed {
+		r.Computed++
+	} else {
+		r.Reused++
+	}
+	if res.shown != nil {
+		r.Shown = append(r.Shown, res.shown)
+	}
+	if res.x.summary == nil {
+		res.x.summary = ends.New[results.Record](render.MaxSummaryTerminalRows/2, nil)
+		r.Summary = append(r.Summary, res.x.summary)
+	}
+	res.x.summary.Add(rec)
+	if held, pinned := rec.Outcome.Held(), len(rec.Outcome.Checks); held < pinned {
+		where := ""
+		if slices.Contains(res.x.w.RunFiles(), results.ExpectedFile) {
+			where = b.store.Path(rec.Run + "/" + results.ExpectedFile)
+		}
+		r.Failed = append(r.Failed, FailedRun{Run: rec.Run, Failed: pinned - held, Pinned: pinned, Where: where})
+	}
+	c := r.ByStatus[rec.Outcome.Status]
+	if c == nil {
+		c = &StatusCount{}
+		r.ByStatus[rec.Outcome.Status] = c
+	}
+	c.N++
+	if len(c.First) < maxNamed {
+		c.First = append(c.First, rec.Run)
+	}
+}
+
+// checkSpace refuses a batch whose estimate exceeds the space free on the
+// results folder's file system, counting the runs not stored yet.
+func (b *batchRun) checkSpace(total Estimate) error {
+	free, ok := b.store.FreeSpace()
+	if !ok || total.Bytes <= free {
+		return nil // the estimate fits, or the free space is not known
+	}
+	stored := 0
+	for _, e := range b.exps {
+		stored += b.store.StoredRuns(e.Name)
+	}
+	stored = min(stored, total.Runs)
+	need := total.Bytes - total.Bytes*int64(stored)/int64(max(1, total.Runs))
+	if need <= free {
+		return nil
+	}
+	return &SpaceError{Need: need, Free: free, New: total.Runs - stored, Runs: total.Runs, Dir: b.o.Out}
+}
+
+// SpaceError is a batch that could write more than the space free.
+type SpaceError struct {
+	Need, Free int64
+	New, Runs  int
+	Dir        string
+}
+
+func (e *SpaceError) Error() string {
+	return fmt.Sprintf("the batch could write %s (%s of its %s are not stored yet, if every run takes max_iterations), more than the %s free on the file system of %s; free some space, write elsewhere, set trace_every: K, or lower max_iterations",
+		Bytes(e.Need), prose.Thousands(e.New), prose.Count(e.Runs, "run"), Bytes(e.Free), e.Dir)
+}
+
+// runFile renders one of a run's files but its trace.
+func runFile(name string, view *render.RunView, o *batch.Outcome, path *plots.Path) ([]byte, error) {
 	var b bytes.Buffer
 	var err error
 	switch name {
@@ -263,118 +606,39 @@ func runFile(name string, view *render.Run, o *batch.Outcome, path *plots.Path) 
 	case results.ExpectedFile:
 		err = render.ExpectedMarkdown(&b, view.Record)
 	case results.DescentFile:
-		return plots.Descent(o, path)
+		return plots.Descent(o, path, runLabel(view.Record))
 	case results.FitFile:
-		return plots.Fit(o)
+		return plots.Fit(o, runLabel(view.Record))
 	default:
 		err = fmt.Errorf("no such file of a run: %s", name)
 	}
 	return b.Bytes(), err
 }
 
-// readDetail reads what the terminal shows of a stored run: the ends of
-// its trace.
-func readDetail(store *results.Store, rec *results.Record) (*render.Run, error) {
-	ends, err := ReadEnds(store.View(), rec)
-	if err != nil {
-		return nil, err
-	}
-	return &render.Run{Record: rec, Rows: ends.Iterations(), TraceRows: ends.Seen()}, nil
-}
-
-// emit takes run i's result, in order: it writes the run's row in its
-// experiment's summary, and notes what the terminal shows of it.
-func (b *batchRun) emit(i int, res runResult) error {
-	if b.current == nil || b.current.e != res.e {
-		if b.current != nil {
-			if err := b.finishExperiment(); err != nil {
-				return err
-			}
-		}
-		var err error
-		if b.current, err = b.beginExperiment(res.e); err != nil {
-			return err
-		}
-	}
-	var have *results.Row
-	if res.haveRow {
-		have = &res.row
-	}
-	row, err := b.current.row(res.id, have, res.record)
-	if err != nil {
-		return err
-	}
-	if err := b.current.add(&row); err != nil {
-		return err
-	}
-	b.note(&row, res)
-	b.done++
-	if b.o.Progress != nil {
-		b.o.Progress(b.done)
-	}
-	return nil
-}
-
-// note notes what the report shows of a run.
-func (b *batchRun) note(row *results.Row, res runResult) {
-	r := b.report
-	if res.computed {
-		r.Computed++
-	} else {
-		r.Reused++
-	}
-	if res.detail != nil {
-		r.Details = append(r.Details, res.detail)
-	}
-	r.Summary.Add(row)
-	if held, pinned := row.Checks(); held < pinned {
-		where := ""
-		if slices.Contains(runFileNames(res.e, b.o.Pictures), results.ExpectedFile) {
-			where = b.store.Path(res.id + "/" + results.ExpectedFile)
-		}
-		r.Failed = append(r.Failed, FailedRun{Run: res.id, Failed: pinned - held, Pinned: pinned, Where: where})
-	}
-	status := row[results.ColStatus]
-	c := r.ByStatus[status]
-	if c == nil {
-		c = &StatusCount{}
-		r.ByStatus[status] = c
-	}
-	c.N++
-	if len(c.First) < maxNamed {
-		c.First = append(c.First, res.id)
-	}
-}
-
 // checkStored refuses to summarize unless every run is stored with its
-// experiment's inputs, naming those that are not.
+// experiment's inputs and whole, naming those that are not.
 func (b *batchRun) checkStored(ctx context.Context) error {
-	var missing, different, damaged []string
+	byReason := map[results.Missing][]string{}
 	for i := range b.runs.Len() {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return &InterruptedError{Runs: b.runs.Len()}
 		}
 		r := b.runs.Run(i)
-		in := results.InputsOf(&r, b.o.CSVDigits)
-		if _, ok := b.store.Reusable(r.ID, &in, runFileNames(r.Experiment, b.o.Pictures)); ok {
+		w := b.byExp[r.Experiment].w
+		why := w.Why(&r)
+		if why == results.NotMissing {
 			continue
 		}
-		switch rec, err := results.ReadRecord(b.store.View(), r.ID); {
-		case errors.Is(err, syscall.ENOENT):
-			missing = append(missing, r.ID)
-		case err == nil && !bytes.HasPrefix(rec.Render(), results.Head(r.ID, &in)):
-			different = append(different, r.ID+" ("+inputsDiffer(rec, &in)+")")
-		default:
-			damaged = append(damaged, r.ID)
+		id := r.ID
+		if differ := w.InputsDiffer(); why == results.OtherInputs && differ != "" {
+			id += " (" + differ + ")"
 		}
+		byReason[why] = append(byReason[why], id)
 	}
 	var problems []string
-	for _, p := range []struct {
-		ids  []string
-		what string
-	}{{missing, "not stored"}, {different, "stored with other inputs than the experiment's"}, {damaged, "stored with other files, or damaged"}} {
-		if len(p.ids) > 0 {
-			problems = append(problems, fmt.Sprintf("%s %s, such as %s", runsAre(len(p.ids)), p.what, p.ids[0]))
+	for _, why := range []results.Missing{results.NotStored, results.OtherInputs, results.Damaged} {
+		if ids := byReason[why]; len(ids) > 0 {
+			problems = append(problems, fmt.Sprintf("%s %v, such as %s", runsAre(len(ids)), why, ids[0]))
 		}
 	}
 	if len(problems) == 0 {
@@ -382,40 +646,6 @@ func (b *batchRun) checkStored(ctx context.Context) error {
 	}
 	return fmt.Errorf("cannot summarize %s under %s: %s; run them first (every shard, with the same experiment files and flags), and summarize again",
 		prose.Count(b.runs.Len(), "run"), b.o.Out, prose.And(problems))
-}
-
-// inputsDiffer names the first input in which a record differs from the
-// run's inputs.
-func inputsDiffer(rec *results.Record, in *results.Inputs) string {
-	got := bytes.Split(results.Head(rec.Run, &rec.Inputs), []byte("\n"))
-	want := bytes.Split(results.Head(rec.Run, in), []byte("\n"))
-	for i := range min(len(got), len(want)) {
-		if !bytes.Equal(got[i], want[i]) && !bytes.HasPrefix(got[i], []byte("inputs_sha256")) {
-			return fmt.Sprintf("recorded %s, the experiment gives %s", bytes.TrimSpace(got[i]), bytes.TrimSpace(want[i]))
-		}
-	}
-	return "its method differs: run it again"
-}
-
-// checkSpace refuses a batch whose estimate exceeds the space free on the
-// results folder's file system, counting the runs not stored yet.
-func (b *batchRun) checkSpace(total Estimate) error {
-	free, err := freeBytes(b.o.Out)
-	if err != nil || total.Bytes <= free {
-		return nil // the estimate fits, or the free space is not known
-	}
-	stored := 0
-	for i := range b.runs.Len() {
-		if _, err := b.store.View().Open(b.runs.Run(i).ID + "/" + results.RecordFile); err == nil {
-			stored++
-		}
-	}
-	need := total.Bytes - total.Bytes*int64(stored)/int64(max(1, total.Runs))
-	if need <= free {
-		return nil
-	}
-	return fmt.Errorf("the batch could write %s (%d of its %s are not stored yet, if every run takes max_iterations), more than the %s free on the file system of %s; free some space, write elsewhere with -o, set trace_every: K, or lower max_iterations",
-		Bytes(need), total.Runs-stored, prose.Count(total.Runs, "run"), Bytes(free), b.o.Out)
 }
 
 // runsAre writes "1 run is" or "3 runs are".

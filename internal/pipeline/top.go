@@ -6,77 +6,97 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"path"
+	"os"
 	"slices"
 
+	"github.com/descentlab/runner/internal/ends"
+	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/render"
 	"github.com/descentlab/runner/internal/results"
 )
 
-// topFiles are the files of the results folder itself.
-var topFiles = []string{results.IndexFile, results.SummaryFile, results.SummaryMarkdownFile}
-
-// top finds the stale runs and experiments (and prunes them if asked),
-// then rebuilds the results folder's summary and index from every
-// experiment folder there.
+// top settles the stored experiments that are not in the batch (pruning
+// those that no longer exist, if asked), then rebuilds the results
+// folder's summary and index from every experiment's records, unless
+// nothing they are made of changed.
 func (b *batchRun) top(ctx context.Context) error {
-	view := b.store.View()
-	stored, err := results.ReadExperiments(view)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", b.o.Out, err)
-	}
 	names := map[string]bool{}
 	for _, e := range b.exps {
 		names[e.Name] = true
 	}
-	for _, s := range stored {
-		if names[s.Name] {
+	for _, name := range b.store.Experiments() {
+		if names[name] {
+			continue
+		}
+		if _, err := results.ReadManifest(b.store.View(), name); errors.Is(err, fs.ErrNotExist) {
+			b.notify([]string{fmt.Sprintf("%s: its folder is gone; left out of the results folder's manifest and summaries (run its experiment to write it again)", b.store.Path(name))})
+			b.changed = true
+			continue
+		}
+		if b.store.Unfinished(name) {
+			b.report.Unfinished = append(b.report.Unfinished, name)
+		}
+		if !b.gone(name) {
+			names[name] = true // not run, but it exists: left as it is
 			continue
 		}
 		if !b.o.Prune {
-			b.report.StaleExperiments = append(b.report.StaleExperiments, s.Name)
-			names[s.Name] = true
-			if b.store.Unfinished(s.Name) {
-				b.report.Unfinished = append(b.report.Unfinished, s.Name)
-			}
+			b.report.StaleExperiments = append(b.report.StaleExperiments, name)
+			names[name] = true
 			continue
 		}
-		kept, err := b.store.RemoveExperiment(s.Name, s.Manifest)
+		kept, err := b.store.RemoveExperiment(name)
 		if err != nil {
 			return err
 		}
-		b.report.Removed = append(b.report.Removed, s.Name)
+		b.changed = true
+		b.report.Removed = append(b.report.Removed, name)
 		b.report.Kept = append(b.report.Kept, kept...)
 	}
-	return b.rebuildTop(ctx, slices.Sorted(func(yield func(string) bool) {
+	sorted := slices.Sorted(func(yield func(string) bool) {
 		for name := range names {
 			if !yield(name) {
 				return
 			}
 		}
-	}))
+	})
+	b.report.Foreign = append(b.report.Foreign, b.store.Foreign(sorted)...)
+	if !b.changed && b.store.TopUnchanged(sorted) {
+		return nil
+	}
+	return b.rebuildTop(ctx, sorted)
+}
+
+// gone reports whether a stored experiment no longer exists: the
+// experiment file its manifest names is not there, or holds no experiment
+// of its name. An experiment whose file cannot be read or is not valid is
+// not gone: its folder is kept until the file is fixed or removed.
+func (b *batchRun) gone(name string) bool {
+	m, err := results.ReadManifest(b.store.View(), name)
+	if err != nil || m.File == "" {
+		return false
+	}
+	file := b.store.ExperimentFilePath(m.File)
+	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	exps, err := experiment.Load([]string{file})
+	if err != nil {
+		return false
+	}
+	return !slices.ContainsFunc(exps, func(e *experiment.Experiment) bool { return e.Name == name })
 }
 
 // rebuildTop writes the results folder's summary.csv, summary.md and
-// README.md from the summaries of the experiments named, in name order.
+// README.md from the records of the experiments named, in name order.
 func (b *batchRun) rebuildTop(ctx context.Context, names []string) error {
 	view := b.store.View()
-	var old []string
-	if data, err := fs.ReadFile(view, results.ManifestFile); err == nil {
-		if m, err := results.ParseFolderManifest(data); err == nil {
-			old = m.Files
-		}
-	}
-	folder, err := b.store.OpenFolder("", old, topFiles, func(files []string) []byte {
-		m := results.FolderManifest{Layout: results.Layout, Files: files}
-		return m.Render()
-	})
+	top, err := b.store.OpenTop(names)
 	if err != nil {
 		return err
 	}
-	pending, err := folder.Create(results.SummaryFile)
+	pending, err := top.Create(results.SummaryFile)
 	if err != nil {
 		return err
 	}
@@ -86,13 +106,13 @@ func (b *batchRun) rebuildTop(ctx context.Context, names []string) error {
 		pending.Abort()
 		return err
 	}
-	table := render.NewRows(render.MaxSummaryMarkdownRows)
+	table := ends.New[results.Record](render.MaxSummaryMarkdownRows/2, nil)
 	manifests := map[string]*results.ExperimentManifest{}
 	var index []render.IndexExperiment
 	for _, name := range names {
 		if ctx.Err() != nil {
 			pending.Abort()
-			return ctx.Err()
+			return &InterruptedError{Done: b.done, Runs: b.runs.Len()}
 		}
 		m, err := results.ReadManifest(view, name)
 		if err != nil {
@@ -100,15 +120,15 @@ func (b *batchRun) rebuildTop(ctx context.Context, names []string) error {
 			return fmt.Errorf("reading %s: %w", b.store.Path(name), err)
 		}
 		manifests[name] = m
-		runs := render.NewRows(render.MaxIndexRuns)
-		err = eachRow(view, path.Join(name, results.SummaryFile), func(row *results.Row) error {
-			table.Add(row)
-			runs.Add(row)
-			return summary.Write(row)
+		runs := ends.New[results.Record](render.MaxIndexRuns/2, nil)
+		err = results.ReadRecords(view, m, func(rec *results.Record) error {
+			table.Add(rec)
+			runs.Add(rec)
+			return summary.Write(rec)
 		})
 		if err != nil {
 			pending.Abort()
-			return fmt.Errorf("reading %s: %w", b.store.Path(path.Join(name, results.SummaryFile)), err)
+			return fmt.Errorf("reading %s: %w", b.store.Path(name), err)
 		}
 		index = append(index, render.IndexExperiment{Manifest: m, Runs: runs})
 	}
@@ -120,43 +140,18 @@ func (b *batchRun) rebuildTop(ctx context.Context, names []string) error {
 		return err
 	}
 	var md, readme bytes.Buffer
-	link := func(r *results.Row) string { return render.RunLink(manifests[r[results.ColExperiment]], r) }
+	link := func(r *results.Record) string { return render.RunLink(manifests[r.Experiment()], r) }
 	if err := render.SummaryMarkdown(&md, table, link); err != nil {
 		return err
 	}
 	if err := render.Index(&readme, index); err != nil {
 		return err
 	}
-	if err := folder.Put(results.SummaryMarkdownFile, md.Bytes()); err != nil {
+	if err := top.Put(results.SummaryMarkdownFile, md.Bytes()); err != nil {
 		return err
 	}
-	if err := folder.Put(results.IndexFile, readme.Bytes()); err != nil {
+	if err := top.Put(results.IndexFile, readme.Bytes()); err != nil {
 		return err
 	}
-	return folder.Close()
-}
-
-// eachRow calls f with each row of a stored summary.
-func eachRow(fsys fs.FS, name string, f func(*results.Row) error) error {
-	file, err := fsys.Open(name)
-	if err != nil {
-		return err
-	}
-	defer file.Close()
-	r, err := results.NewSummaryReader(bufio.NewReaderSize(file, 64<<10))
-	if err != nil {
-		return err
-	}
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := f(&row); err != nil {
-			return err
-		}
-	}
+	return top.Close()
 }

@@ -13,10 +13,10 @@ func BenchmarkPictures(b *testing.B) {
 	o, path := run(b, engine.NewParamSet(engine.B3), 0.1, 1000)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Descent(o, path); err != nil {
+		if _, err := Descent(o, path, "article: α = 0.1"); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Fit(o); err != nil {
+		if _, err := Fit(o, "article: α = 0.1"); err != nil {
 			b.Fatal(err)
 		}
 	}

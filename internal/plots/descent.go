@@ -3,7 +3,6 @@ package plots
 import (
 	"fmt"
 	"math"
-	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -15,21 +14,23 @@ import (
 	"github.com/descentlab/runner/pkg/engine"
 )
 
-// Descent draws a run's descent.svg. When b3 alone trains, it draws SSR as
-// a function of b3 over the run's path and the optimum, and marks each
-// iteration kept by path at its (b3, SSR), joined in order, the start and
-// the end labelled. When several parameters train, it draws SSR against
-// the iteration, on a log scale, over the parameters' paths.
-func Descent(o *batch.Outcome, path *Path) ([]byte, error) {
+// Descent draws a run's descent.svg, titled with label (which names the
+// run and its swept values, as "learning-rates: α = 0.1") over how the run
+// ended. When b3 alone trains, it draws SSR as a function of b3 over the
+// run's path and the optimum, and marks each iteration kept by path at
+// its (b3, SSR), joined in order, the start and the end labelled. When
+// several parameters train, it draws SSR against the iteration, on a log
+// scale with round ticks, over the parameters' paths.
+func Descent(o *batch.Outcome, path *Path, label string) ([]byte, error) {
 	pts := path.points()
 	if o.Run.Settings.Trained() == engine.NewParamSet(engine.B3) {
-		return descentOfB3(o, pts)
+		return descentOfB3(o, pts, label)
 	}
-	return descentOfMany(o, pts)
+	return descentOfMany(o, pts, label)
 }
 
 // descentOfB3 draws SSR over b3 and the steps down it.
-func descentOfB3(o *batch.Outcome, pts []point) ([]byte, error) {
+func descentOfB3(o *batch.Outcome, pts []point, label string) ([]byte, error) {
 	r := &o.Run
 	var steps plotter.XYs
 	for _, p := range pts {
@@ -37,8 +38,9 @@ func descentOfB3(o *batch.Outcome, pts []point) ([]byte, error) {
 	}
 	steps = finite(steps)
 	p := plot.New()
-	p.Title.Text = title(o)
+	p.Title.Text = title(label, o)
 	p.X.Label.Text = "b3"
+	p.X.Tick.Marker, p.Y.Tick.Marker = linearTicks{}, linearTicks{}
 	p.Y.Label.Text = "SSR"
 	// A range centred on the optimum, to show the whole bowl, that covers
 	// the path.
@@ -85,9 +87,9 @@ func descentOfB3(o *batch.Outcome, pts []point) ([]byte, error) {
 	return render(5*vg.Inch, 3.5*vg.Inch, p)
 }
 
-// title names a run and says how it ended, on a second line.
-func title(o *batch.Outcome) string {
-	return fmt.Sprintf("%s\n%v after %d iterations", o.Run.ID, o.Result.Status, o.Result.Iterations)
+// title writes a picture's label over how its run ended.
+func title(label string, o *batch.Outcome) string {
+	return fmt.Sprintf("%s\n%v after %d iterations", label, o.Result.Status, o.Result.Iterations)
 }
 
 // roomForLegend widens a plot's x axis to the right of the data, so that
@@ -109,7 +111,7 @@ func stepsOf(xys plotter.XYs) (*plotter.Line, *plotter.Scatter, error) {
 
 // descentOfMany draws SSR over the iterations, on a log scale, and each
 // trained parameter's path below it.
-func descentOfMany(o *batch.Outcome, pts []point) ([]byte, error) {
+func descentOfMany(o *batch.Outcome, pts []point, label string) ([]byte, error) {
 	r := &o.Run
 	var ssr plotter.XYs
 	for _, p := range pts {
@@ -117,13 +119,18 @@ func descentOfMany(o *batch.Outcome, pts []point) ([]byte, error) {
 	}
 	ssr = finite(ssr)
 	top := plot.New()
-	top.Title.Text = title(o)
+	top.Title.Text = title(label, o)
 	if len(ssr) == 0 || !bounds(ssr).drawable() {
 		return nothingToDraw(top)
 	}
-	top.Y.Label.Text = "SSR"
-	top.Y.Scale, top.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
-	top.X.Tick.Marker = wholeTicks{}
+	top.Y.Label.Text = "SSR (log scale)"
+	logY := scale{log: true}
+	ylo, yhi := logY.pad(bounds(ssr).ymin, bounds(ssr).ymax)
+	logY.setAxis(&top.Y, ylo, yhi)
+	for i := range ssr {
+		ssr[i].Y = logY.at(ssr[i].Y)
+	}
+	top.X.Tick.Marker = linearTicks{}
 	line, err := plotter.NewLine(ssr)
 	if err != nil {
 		return nil, err
@@ -134,7 +141,7 @@ func descentOfMany(o *batch.Outcome, pts []point) ([]byte, error) {
 	bottom := plot.New()
 	bottom.X.Label.Text = "iteration"
 	bottom.Y.Label.Text = "parameters"
-	bottom.X.Tick.Marker = wholeTicks{}
+	bottom.X.Tick.Marker = linearTicks{}
 	var all plotter.XYs
 	for j, k := range r.Settings.Trained().List() {
 		var xys plotter.XYs
@@ -160,17 +167,4 @@ func descentOfMany(o *batch.Outcome, pts []point) ([]byte, error) {
 	roomForLegend(bottom)
 	top.X.Min, top.X.Max = bottom.X.Min, bottom.X.Max
 	return render(6*vg.Inch, 6*vg.Inch, top, bottom)
-}
-
-// wholeTicks marks an axis of iterations with whole numbers.
-type wholeTicks struct{}
-
-func (wholeTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', -1, 64)
-		}
-	}
-	return ticks
 }

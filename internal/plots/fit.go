@@ -10,18 +10,20 @@ import (
 	"github.com/descentlab/runner/pkg/engine"
 )
 
-// Fit draws a run's fit.svg: the network's predicted curve over the data's
-// x range (and a tenth beyond on each side) with the starting parameters
-// and with the final ones, and the data points. A curve with no finite
-// value (a run that diverged to infinities) is left out.
-func Fit(o *batch.Outcome) ([]byte, error) {
+// Fit draws a run's fit.svg, titled with label (as Descent is): the
+// network's predicted curve over the data's x range (and a tenth beyond on
+// each side) with the starting parameters and with the final ones, and the
+// data points. A curve with no finite value (a run that diverged to
+// infinities) is left out.
+func Fit(o *batch.Outcome, label string) ([]byte, error) {
 	r := &o.Run
 	data := make(plotter.XYs, len(r.Experiment.Data))
 	for i, pt := range r.Experiment.Data {
 		data[i] = plotter.XY{X: pt.X, Y: pt.Y}
 	}
 	p := plot.New()
-	p.Title.Text = title(o)
+	p.Title.Text = title(label, o)
+	p.X.Tick.Marker, p.Y.Tick.Marker = linearTicks{}, linearTicks{}
 	p.X.Label.Text = "x (dosage)"
 	p.Y.Label.Text = "y, predicted"
 	xs := bounds(data)

@@ -1,15 +1,34 @@
 // Package plots draws the runner's pictures with gonum.org/v1/plot, as
 // SVG: a run's descent (SSR over b3, walked down step by step; or SSR and
-// the parameters over the iterations when several train), its fit (the
-// predicted curve against the data, before and after), and a sweep's
-// iterations against its learning rate. The SVG is the same bytes for the
-// same run: no timestamps, no random identifiers, fonts named but not
-// embedded.
+// the parameters over the iterations when several train) and its fit (the
+// predicted curve against the data, before and after); and a sweep's
+// overviews: every run's SSR curve on one chart (Curves, each run's curve
+// kept by a CurveThinner as its iterations come, the runs of a large sweep
+// chosen by SelectCurves), its iterations against a swept field (Sweep),
+// and a heat map of two swept fields, or small multiples of them for more
+// (Grid); and each overview of a change, old and new overlaid
+// (CurvesChange, SweepChange, GridChange).
+//
+// The functions take plain values and return the SVG; they read and write
+// no file. The SVG is the same bytes for the same input on every machine:
+// no timestamps, no random identifiers, fonts named but not embedded,
+// positions computed without fused multiply-adds or assembly logarithms
+// (see geometry.go and ticks.go). Each chart bounds what it draws (see
+// MaxCurves, MaxSweepSeries, MaxSweepPoints, MaxGridCells), so that its
+// file stays under 300 KB whatever the sweep, and draws whatever finite
+// input it is given: values that are not finite are left out.
 package plots
 
 import (
 	"github.com/descentlab/runner/pkg/engine"
 )
+
+// Version is the version of the pictures of every run (curves, sweep and
+// grid): the stat cache keeps a picture drawn by the same version from
+// the same records rather than draw it again. Bump it with any change
+// that draws other bytes from the same input; TestPicturesOfVersion
+// fails until it is.
+const Version = 1
 
 // MaxPathPoints bounds the iterations a descent picture marks: a run of
 // more iterations is thinned to every k-th one (k a power of two), and the

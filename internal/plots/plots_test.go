@@ -77,24 +77,31 @@ func checkSVG(t *testing.T, name string, draw func() ([]byte, error), marks int)
 
 func TestPictures(t *testing.T) {
 	o, path := run(t, engine.NewParamSet(engine.B3), 0.1, 1000)
-	checkSVG(t, "descent", func() ([]byte, error) { return Descent(o, path) }, o.Result.Iterations)
-	checkSVG(t, "fit", func() ([]byte, error) { return Fit(o) }, 3+1) // three points, and the legend's
+	checkSVG(t, "descent", func() ([]byte, error) { return Descent(o, path, o.Run.ID) }, o.Result.Iterations)
+	checkSVG(t, "fit", func() ([]byte, error) { return Fit(o, o.Run.ID) }, 3+1) // three points, and the legend's
 
 	o, path = run(t, engine.NewParamSet(engine.W3, engine.W4, engine.B3), 0.1, 50)
-	checkSVG(t, "descent of several parameters", func() ([]byte, error) { return Descent(o, path) }, 0)
+	checkSVG(t, "descent of several parameters", func() ([]byte, error) { return Descent(o, path, o.Run.ID) }, 0)
 
 	runs := []SweepRun{{0.01, 83, engine.Converged}, {0.1, 10, engine.Converged}, {0.34, 178, engine.Diverged}, {1.0 / 3, 1000, engine.MaxIterations}}
-	checkSVG(t, "sweep", func() ([]byte, error) { return Sweep("lr", "alpha", runs, 1.0/3) }, 0)
-	svg, err := Sweep("lr", "alpha", runs, 1.0/3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for status, n := range map[engine.Status]int{engine.Converged: 2, engine.Diverged: 1, engine.MaxIterations: 1} {
-		c := statusColors[status].(interface{ RGBA() (r, g, b, a uint32) })
-		r, g, b, _ := c.RGBA()
-		fill := fmt.Sprintf("fill:#%02X%02X%02X", r>>8, g>>8, b>>8)
-		if got := strings.Count(string(svg), fill); got != n+1 { // and the legend's
-			t.Errorf("sweep: %d %s markers, want %d", got, status, n+1)
+	chart := &SweepChart{Title: "lr", X: FieldOf("alpha", false), Series: []SweepSeries{{Runs: runs}}, N: 3}
+	draw := func() ([]byte, error) { return Sweep(chart) }
+	checkSVG(t, "sweep", draw, 0)
+	svg, _ := draw()
+	// Each status' marks, and the legend's, in its colour: a dot (one
+	// subpath, filled) for converged, a square (one, stroked) for
+	// max-iterations, a cross (two, stroked) for diverged.
+	for status, want := range map[engine.Status]struct{ runs, subpaths int }{
+		engine.Converged: {2, 1}, engine.MaxIterations: {1, 1}, engine.Diverged: {1, 2},
+	} {
+		got := 0
+		for _, e := range parseSVG(t, svg) {
+			if e.name == "path" && (e.style["fill"] == hex(statusColors[status]) || e.style["stroke"] == hex(statusColors[status])) {
+				got += e.subpaths()
+			}
+		}
+		if got != (want.runs+1)*want.subpaths {
+			t.Errorf("sweep: %d subpaths of %s marks, want %d: %d runs and the legend's", got, status, (want.runs+1)*want.subpaths, want.runs)
 		}
 	}
 }
@@ -164,8 +171,8 @@ func TestPicturesOfRunsThatOverflow(t *testing.T) {
 			t.Fatalf("%v: %v, want diverged", train, o.Result.Status)
 		}
 		for name, draw := range map[string]func() ([]byte, error){
-			"descent": func() ([]byte, error) { return Descent(&o, path) },
-			"fit":     func() ([]byte, error) { return Fit(&o) },
+			"descent": func() ([]byte, error) { return Descent(&o, path, "overflow") },
+			"fit":     func() ([]byte, error) { return Fit(&o, "overflow") },
 		} {
 			svg, err := draw()
 			if err != nil || bytes.Contains(svg, []byte("NaN")) || bytes.Contains(svg, []byte("Inf")) {

@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"bytes"
 	"image/color"
 	"math"
 
@@ -9,7 +8,6 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/descentlab/runner/pkg/engine"
@@ -27,28 +25,10 @@ var (
 )
 
 // statusColors tell the statuses apart in a sweep's picture.
-var statusColors = map[engine.Status]color.Color{
+var statusColors = map[engine.Status]color.RGBA{
 	engine.Converged:     green,
 	engine.MaxIterations: color.RGBA{R: 230, G: 150, B: 20, A: 255},
 	engine.Diverged:      color.RGBA{R: 200, G: 30, B: 30, A: 255},
-}
-
-// render draws plots stacked in one column on an SVG canvas of the given
-// size, and returns the SVG.
-func render(width, height vg.Length, plots ...*plot.Plot) ([]byte, error) {
-	c := vgsvg.New(width, height)
-	// A margin all round, so that nothing touches the picture's edge.
-	margin := vg.Points(4)
-	area := draw.Crop(draw.New(roundingCanvas{c}), margin, -margin, margin, -margin)
-	canvases := plot.Align(columnOf(plots), draw.Tiles{Rows: len(plots), Cols: 1, PadY: vg.Points(8)}, area)
-	for i, p := range plots {
-		p.Draw(canvases[i][0])
-	}
-	var b bytes.Buffer
-	if _, err := c.WriteTo(&b); err != nil {
-		return nil, err
-	}
-	return bytes.ReplaceAll(b.Bytes(), []byte("font-family:"+fontFamily+";"), []byte("font-family:"+fontFallbacks+";")), nil
 }
 
 // fontFamily is the font the pictures are laid out with (gonum/plot's

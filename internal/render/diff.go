@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"path"
 	"slices"
 	"strings"
 
@@ -13,14 +15,24 @@ import (
 	"github.com/descentlab/runner/internal/results"
 )
 
-// diffSummary sums up a comparison in a line: "1 run added, 2 changed,
-// 15 unchanged".
+// notAsRecords says what a damaged summary is.
+const notAsRecords = "not what its records give (restored from another revision, edited, or not a regular file): runner run writes it again"
+
+// diffSummary sums up a comparison in a line: "18 runs: 1 added, 2
+// changed, 15 unchanged".
 func diffSummary(r *compare.Report) string {
+	return changeSummary(len(r.Added), len(r.Removed), len(r.Changed), len(r.Unchanged))
+}
+
+// changeSummary sums up how many runs were added, removed, changed and
+// left unchanged, in a line: "18 runs: 1 added, 2 changed, 15 unchanged",
+// or "no runs".
+func changeSummary(added, removed, changed, unchanged int) string {
 	var parts []string
 	for _, p := range []struct {
 		n    int
 		what string
-	}{{len(r.Added), "added"}, {len(r.Removed), "removed"}, {len(r.Changed), "changed"}, {len(r.Unchanged), "unchanged"}} {
+	}{{added, "added"}, {removed, "removed"}, {changed, "changed"}, {unchanged, "unchanged"}} {
 		if p.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
 		}
@@ -28,8 +40,7 @@ func diffSummary(r *compare.Report) string {
 	if len(parts) == 0 {
 		return "no runs"
 	}
-	runs := len(r.Added) + len(r.Removed) + len(r.Changed) + len(r.Unchanged)
-	return prose.Count(runs, "run") + ": " + strings.Join(parts, ", ")
+	return prose.Count(added+removed+changed+unchanged, "run") + ": " + strings.Join(parts, ", ")
 }
 
 // detail says how far apart two numbers are: "abs 0.00023, rel 8.8e-05".
@@ -57,7 +68,7 @@ func valueLine(v compare.Value, width int) string {
 
 // cellLine writes a cell of a trace that differs.
 func cellLine(c *compare.Cell) string {
-	return fmt.Sprintf("iteration %s, %s: %s → %s", c.Iteration, c.Column, c.Old, c.New)
+	return fmt.Sprintf("iteration %d, %s: %s → %s", c.Iteration, c.Column, c.Old, c.New)
 }
 
 // traceLines describe how a trace changed, a line each.
@@ -71,7 +82,7 @@ func traceLines(t *compare.TraceChange) []string {
 	}
 	if t.First != nil {
 		lines = append(lines, "first difference: "+cellLine(t.First),
-			fmt.Sprintf("largest: abs %s at iteration %s, %s; rel %s at iteration %s, %s",
+			fmt.Sprintf("largest: abs %s at iteration %d, %s; rel %s at iteration %d, %s",
 				formatGap(t.LargestAbs.Abs), t.LargestAbs.Iteration, t.LargestAbs.Column,
 				formatGap(t.LargestRel.Rel), t.LargestRel.Iteration, t.LargestRel.Column))
 	}
@@ -84,9 +95,10 @@ func traceLines(t *compare.TraceChange) []string {
 // too. Lines longer than the terminal is wide are cut.
 func DiffTerminal(w io.Writer, r *compare.Report, all bool, term Terminal) error {
 	p := NewPrinter(w)
+	cut := false
 	line := func(s string) {
 		if term.Width > 0 && !term.Wide && len([]rune(s)) > term.Width {
-			s = string([]rune(s)[:term.Width-1]) + "…"
+			s, cut = string([]rune(s)[:term.Width-1])+"…", true
 		}
 		p.Printf("%s\n", s)
 	}
@@ -97,11 +109,14 @@ func DiffTerminal(w io.Writer, r *compare.Report, all bool, term Terminal) error
 		return sign
 	}
 	line(fmt.Sprintf("%s → %s: %s", r.Old, r.New, diffSummary(r)))
+	for _, d := range r.Damaged {
+		line(fmt.Sprintf("%s %s  %s", mark("!", red), d, notAsRecords))
+	}
 	for _, run := range r.Added {
-		line(fmt.Sprintf("%s %s  %s", mark("+", green), run.ID, run.Status))
+		line(fmt.Sprintf("%s %s  %v", mark("+", green), run.ID, run.Status))
 	}
 	for _, run := range r.Removed {
-		line(fmt.Sprintf("%s %s  %s", mark("-", red), run.ID, run.Status))
+		line(fmt.Sprintf("%s %s  %v", mark("-", red), run.ID, run.Status))
 	}
 	for _, c := range r.Changed {
 		line(fmt.Sprintf("%s %s", mark("~", yellow), c.Run))
@@ -125,11 +140,17 @@ func DiffTerminal(w io.Writer, r *compare.Report, all bool, term Terminal) error
 		if len(c.Files) > 0 {
 			section("files", []string{strings.Join(c.Files, ", ")})
 		}
+		if len(c.Damaged) > 0 {
+			section("damaged", []string{strings.Join(c.Damaged, ", ") + " (not as their records say: edited or damaged)"})
+		}
 	}
 	if all {
 		for _, id := range r.Unchanged {
 			line("= " + id)
 		}
+	}
+	if cut {
+		p.Printf("%s\n", term.wrap(fmt.Sprintf("(lines cut to fit %d columns; --wide shows them whole)", term.Width)))
 	}
 	return p.err
 }
@@ -144,8 +165,10 @@ func valueLines(vs []compare.Value, width int) []string {
 
 // DiffMarkdown writes a comparison as GitHub-flavoured Markdown, for a
 // comment on a pull request: a summary line, a table of the runs added,
-// removed and changed, and each change in detail, folded.
-func DiffMarkdown(w io.Writer, r *compare.Report, all bool) error {
+// removed and changed, each change in detail, folded, and the pictures of
+// each experiment that changed (paths by experiment, from diff --plots),
+// linked.
+func DiffMarkdown(w io.Writer, r *compare.Report, all bool, pictures map[string][]string) error {
 	p := NewPrinter(w)
 	p.Printf("### Results: `%s` → `%s`\n\n", r.Old, r.New)
 	if !r.Differs() {
@@ -157,12 +180,18 @@ func DiffMarkdown(w io.Writer, r *compare.Report, all bool) error {
 		p.Printf(" Numbers within %s + %s·max(|a|, |b|) count as equal.", results.FormatCSV(tol.Abs, 6), results.FormatCSV(tol.Rel, 6))
 	}
 	p.Printf("\n\n")
+	for _, d := range r.Damaged {
+		p.Printf("- `%s`: %s\n", d, notAsRecords)
+	}
+	if len(r.Damaged) > 0 {
+		p.Printf("\n")
+	}
 	t := newTable([]string{"run", "change", "inputs", "outcome", "trace"}, "run", "change", "inputs", "outcome", "trace")
 	for _, run := range r.Added {
-		t.add("`"+run.ID+"`", "added", "", run.Status, "")
+		t.add("`"+run.ID+"`", "added", "", run.Status.String(), "")
 	}
 	for _, run := range r.Removed {
-		t.add("`"+run.ID+"`", "removed", "", run.Status, "")
+		t.add("`"+run.ID+"`", "removed", "", run.Status.String(), "")
 	}
 	for _, c := range r.Changed {
 		trace := ""
@@ -201,7 +230,16 @@ func DiffMarkdown(w io.Writer, r *compare.Report, all bool) error {
 		if len(c.Files) > 0 {
 			p.Printf("\nOther files changed: %s.\n", strings.Join(c.Files, ", "))
 		}
+		if len(c.Damaged) > 0 {
+			p.Printf("\n**Not as their records say** (edited or damaged): %s.\n", strings.Join(c.Damaged, ", "))
+		}
 		p.Printf("\n</details>\n")
+	}
+	for _, name := range slices.Sorted(maps.Keys(pictures)) {
+		p.Printf("\n#### %s: old (dashed) and new (solid)\n\n", name)
+		for _, file := range pictures[name] {
+			p.Printf("![%s](%s)\n", path.Base(file), file)
+		}
 	}
 	return p.err
 }
@@ -228,6 +266,7 @@ type (
 		Changed       []changeJSON  `json:"changed"`
 		Unchanged     int           `json:"unchanged"`
 		UnchangedRuns []string      `json:"unchanged_runs,omitempty"`
+		Damaged       []string      `json:"damaged"`
 	}
 	toleranceJSON struct {
 		Abs float64 `json:"abs"`
@@ -243,13 +282,14 @@ type (
 		Outcome []valueJSON `json:"outcome"`
 		Trace   *traceJSON  `json:"trace"`
 		Files   []string    `json:"files"`
+		Damaged []string    `json:"damaged"`
 	}
 	valueJSON struct {
-		Field string   `json:"field"`
-		Old   string   `json:"old"`
-		New   string   `json:"new"`
-		Abs   *float64 `json:"abs"`
-		Rel   *float64 `json:"rel"`
+		Field string       `json:"field"`
+		Old   string       `json:"old"`
+		New   string       `json:"new"`
+		Abs   *json.Number `json:"abs"`
+		Rel   *json.Number `json:"rel"`
 	}
 	traceJSON struct {
 		OldRows    int       `json:"old_rows"`
@@ -261,35 +301,38 @@ type (
 		LargestRel *cellJSON `json:"largest_rel"`
 	}
 	cellJSON struct {
-		Iteration string   `json:"iteration"`
-		Column    string   `json:"column"`
-		Old       string   `json:"old"`
-		New       string   `json:"new"`
-		Abs       *float64 `json:"abs"`
-		Rel       *float64 `json:"rel"`
+		Iteration int          `json:"iteration"`
+		Column    string       `json:"column"`
+		Old       string       `json:"old"`
+		New       string       `json:"new"`
+		Abs       *json.Number `json:"abs"`
+		Rel       *json.Number `json:"rel"`
 	}
 )
 
-// finiteOrNil returns a number for JSON: nil if it is not finite.
-func finiteOrNil(v float64) *float64 {
+// finiteOrNil returns a difference for JSON, written as the CSV files
+// write numbers (so 0.01, not 0.010000000000000002): nil if it is not
+// finite.
+func finiteOrNil(v float64) *json.Number {
 	if math.IsInf(v, 0) || math.IsNaN(v) {
 		return nil
 	}
-	return &v
+	n := json.Number(results.FormatCSV(v, results.DefaultCSVDigits))
+	return &n
 }
 
 // DiffJSON writes a comparison as JSON, for scripts.
 func DiffJSON(w io.Writer, r *compare.Report, all bool) error {
 	out := diffJSON{Old: r.Old, New: r.New, Tolerance: toleranceJSON{r.Tolerance.Abs, r.Tolerance.Rel},
-		Added: []runJSON{}, Removed: []runJSON{}, Changed: []changeJSON{}, Unchanged: len(r.Unchanged)}
+		Added: []runJSON{}, Removed: []runJSON{}, Changed: []changeJSON{}, Unchanged: len(r.Unchanged), Damaged: append([]string{}, r.Damaged...)}
 	for _, run := range r.Added {
-		out.Added = append(out.Added, runJSON{run.ID, run.Status})
+		out.Added = append(out.Added, runJSON{run.ID, run.Status.String()})
 	}
 	for _, run := range r.Removed {
-		out.Removed = append(out.Removed, runJSON{run.ID, run.Status})
+		out.Removed = append(out.Removed, runJSON{run.ID, run.Status.String()})
 	}
 	for _, c := range r.Changed {
-		cj := changeJSON{Run: c.Run, Inputs: valuesJSON(c.Inputs), Outcome: valuesJSON(c.Outcome), Files: append([]string{}, c.Files...)}
+		cj := changeJSON{Run: c.Run, Inputs: valuesJSON(c.Inputs), Outcome: valuesJSON(c.Outcome), Files: append([]string{}, c.Files...), Damaged: append([]string{}, c.Damaged...)}
 		if t := c.Trace; t != nil {
 			cj.Trace = &traceJSON{OldRows: t.OldRows, NewRows: t.NewRows, OldColumns: t.OldColumns, NewColumns: t.NewColumns,
 				First: cellOf(t.First), LargestAbs: cellOf(t.LargestAbs), LargestRel: cellOf(t.LargestRel)}

@@ -17,16 +17,20 @@ import (
 // run's table shows.
 const KeptRows = 10
 
-// Run is what the tables of a run show: its record, and the rows of its
-// trace at each end (engine.Ends keeps them as the trace is written or
-// read).
-type Run struct {
+// RunView is what the tables of a run show: its record, and the rows of
+// its trace at each end (kept as the trace is written, or read from its
+// ends).
+type RunView struct {
 	Record *results.Record
 	// Rows are the first KeptRows and the last KeptRows rows of the trace
 	// (all of them if there are at most 2·KeptRows), in order.
 	Rows []engine.Iteration
-	// TraceRows is the number of rows of the trace.
-	TraceRows int
+	// Gap reports whether rows were left out between the first and the
+	// last KeptRows.
+	Gap bool
+	// All reports whether Rows are every row asked for (runner show --rows
+	// or --all), rather than the ends of the trace.
+	All bool
 }
 
 // Terminal says how tables are shown on a terminal.
@@ -53,7 +57,7 @@ func (t Terminal) digits() int {
 // IterationsMarkdown renders a run's iterations.md: what the run does,
 // its iterations as a table (the first and last KeptRows rows of its
 // trace), and how it ended. runner show --md prints the same.
-func IterationsMarkdown(w io.Writer, r *Run) error {
+func IterationsMarkdown(w io.Writer, r *RunView) error {
 	p := NewPrinter(w)
 	rec := r.Record
 	p.Printf("# %s\n\n%s\n\n", rec.Run, setup(&rec.Inputs))
@@ -86,7 +90,7 @@ func ExpectedMarkdown(w io.Writer, rec *results.Record) error {
 
 // Detail shows a run on a terminal: what it does, its iterations, how it
 // ended, and its published values.
-func Detail(w io.Writer, r *Run, term Terminal) error {
+func Detail(w io.Writer, r *RunView, term Terminal) error {
 	p := NewPrinter(w)
 	rec := r.Record
 	paint := term.painter()
@@ -123,7 +127,7 @@ func Detail(w io.Writer, r *Run, term Terminal) error {
 // train, each row shows their values, the predictions, SSR and their
 // gradients (steps are α times the gradients, and the next row holds the
 // new values).
-func iterationsTable(r *Run, digits int) (*table, string) {
+func iterationsTable(r *RunView, digits int) (*table, string) {
 	params := r.Record.Inputs.Train.List()
 	header := []string{"iteration"}
 	for _, p := range params {
@@ -141,7 +145,7 @@ func iterationsTable(r *Run, digits int) (*table, string) {
 	omitted := ""
 	for i := range r.Rows {
 		it := &r.Rows[i]
-		if i == KeptRows && r.TraceRows > 2*KeptRows {
+		if i == KeptRows && r.Gap && !r.All {
 			t.addGap()
 			omitted = fmt.Sprintf("Iterations %d to %d are left out here; trace.csv has every one kept.", r.Rows[i-1].N+1, it.N-1)
 		}
@@ -196,13 +200,13 @@ func ending(rec *results.Record, digits int) string {
 	values := strings.Join(append(final, "SSR = "+results.FormatCSV(o.SSR, digits)), ", ")
 	switch o.Status {
 	case engine.Converged:
-		return fmt.Sprintf("Converged after %d iterations: %s.", o.Iterations, values)
+		return fmt.Sprintf("Converged after %s: %s.", prose.Count(o.Iterations, "iteration"), values)
 	case engine.MaxIterations:
-		return fmt.Sprintf("Stopped after %d iterations, the most allowed, without converging: %s.", o.Iterations, values)
+		return fmt.Sprintf("Stopped after %s, the most allowed, without converging: %s.", prose.Count(o.Iterations, "iteration"), values)
 	case engine.Diverged:
 		return fmt.Sprintf("Diverged at iteration %d (a value overflowed or SSR ran away): %s.", o.Iterations, values)
 	}
-	return fmt.Sprintf("Ended with status %v after %d iterations: %s.", o.Status, o.Iterations, values)
+	return fmt.Sprintf("Ended with status %v after %s: %s.", o.Status, prose.Count(o.Iterations, "iteration"), values)
 }
 
 // checksTable lists each published value beside the computed one. Values
@@ -230,7 +234,7 @@ func checksTable(rec *results.Record) (*table, []string) {
 			}
 			holds += fmt.Sprintf(" (note %d)", slices.Index(notes, pin.Note)+1)
 		}
-		t.add(where, pin.Column, pin.Printed, computed, results.FormatCSV(pin.Tolerance(), ReadableDigits), holds)
+		t.add(where, pin.Column, pin.Printed, computed, results.FormatCSV(pin.Tolerance, ReadableDigits), holds)
 	}
 	return t, notes
 }

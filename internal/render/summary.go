@@ -3,9 +3,9 @@ package render
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
+	"github.com/descentlab/runner/internal/ends"
 	"github.com/descentlab/runner/internal/results"
 	"github.com/descentlab/runner/pkg/engine"
 )
@@ -16,61 +16,22 @@ const (
 	// it, the first and last halves, and summary.csv has every run.
 	// (GitHub does not render Markdown files of many megabytes.)
 	MaxSummaryMarkdownRows = 1000
-	// MaxSummaryTerminalRows is the most runs the terminal's summary
-	// shows; beyond it, the first and last halves.
-	MaxSummaryTerminalRows = 50
+	// MaxSummaryTerminalRows is the most runs of an experiment the
+	// terminal's summary shows; beyond it, the first and last halves.
+	MaxSummaryTerminalRows = 20
 )
 
-// Rows keeps the rows a table of many shows: the first and the last
-// halves of at most max rows, and how many there were. Memory does not
-// grow with the number of rows added.
-type Rows struct {
-	half  int
-	first []results.Row
-	ring  []results.Row
-	n     int
-}
+// Rows keeps the runs a table of many shows: the first and the last
+// halves of at most a limit, and how many there were.
+type Rows = ends.Ends[results.Record]
 
-// NewRows returns a Rows that shows at most max rows.
-func NewRows(max int) *Rows {
-	return &Rows{half: max / 2}
-}
-
-// Add adds a row.
-func (r *Rows) Add(row *results.Row) {
-	if len(r.first) < r.half {
-		r.first = append(r.first, *row)
-	} else if len(r.ring) < r.half {
-		r.ring = append(r.ring, *row)
-	} else {
-		r.ring[(r.n-2*r.half)%r.half] = *row
-	}
-	r.n++
-}
-
-// Len returns how many rows were added.
-func (r *Rows) Len() int {
-	return r.n
-}
-
-// shown returns the rows shown, in order, and the index at which rows are
-// left out (-1 if none are).
-func (r *Rows) shown() ([]results.Row, int) {
-	rows := slices.Clone(r.first)
-	if r.n <= 2*r.half {
-		return append(rows, r.ring...), -1
-	}
-	start := (r.n - 2*r.half) % r.half
-	rows = append(rows, r.ring[start:]...)
-	return append(rows, r.ring[:start]...), r.half
-}
-
-// note says which rows are left out, or "" if none.
-func (r *Rows) note(where string) string {
-	if r.n <= 2*r.half {
+// note says which runs are left out of a table of rows, or "" if none.
+func note(rows *Rows, where string) string {
+	_, gap := rows.Kept()
+	if gap < 0 {
 		return ""
 	}
-	return fmt.Sprintf("Runs %d to %d are left out here; %s has every run.", r.half+1, r.n-r.half, where)
+	return fmt.Sprintf("Runs %d to %d are left out here; %s has every run.", gap+1, rows.Len()-gap, where)
 }
 
 // summaryColumn is a column of a summary table: a column of summary.csv,
@@ -81,23 +42,49 @@ type summaryColumn struct {
 	result bool
 }
 
+// newSummaryColumn returns the summary table's column for a column of
+// summary.csv.
+func newSummaryColumn(c results.Column) summaryColumn {
+	return summaryColumn{col: c, title: title(c), result: isResult(c)}
+}
+
+// isResult reports whether a column of summary.csv holds results, which
+// tables round for reading, rather than inputs, which they show as
+// given: the final values, SSR, b3* and the error factor.
+func isResult(c results.Column) bool {
+	return c >= results.ColW1Final && c <= results.ColAlphaLimit // the columns from w1_final to alpha_limit
+}
+
 // summaryColumns returns the columns a summary table shows for its rows:
 // each run, how it ended and its results, and of the inputs those that
 // differ between the rows (and train and activation where they are not
 // the defaults), so that the table stays narrow.
-func summaryColumns(rows []results.Row) []summaryColumn {
+func summaryColumns(rows []results.Record) []summaryColumn {
+	return columnsOf(len(rows), func(i int, c results.Column) string { return rows[i].Cell(c).Text })
+}
+
+// columnsOf chooses the columns of a summary table of n rows whose cells,
+// as summary.csv writes them, cell gives: see summaryColumns.
+func columnsOf(n int, cell func(i int, c results.Column) string) []summaryColumn {
+	any := func(f func(i int) bool) bool {
+		for i := range n {
+			if f(i) {
+				return true
+			}
+		}
+		return false
+	}
 	varies := func(c results.Column) bool {
-		return slices.ContainsFunc(rows, func(r results.Row) bool { return r[c] != rows[0][c] })
+		first := cell(0, c)
+		return any(func(i int) bool { return cell(i, c) != first })
 	}
-	some := func(c results.Column) bool {
-		return slices.ContainsFunc(rows, func(r results.Row) bool { return r[c] != "" })
+	some := func(c results.Column) bool { return any(func(i int) bool { return cell(i, c) != "" }) }
+	cols := []results.Column{results.ColRun}
+	if any(func(i int) bool { return cell(i, results.ColTrain) != engine.NewParamSet(engine.B3).String() }) {
+		cols = append(cols, results.ColTrain)
 	}
-	cols := []summaryColumn{{col: results.ColRun, title: title(results.ColRun)}}
-	if slices.ContainsFunc(rows, func(r results.Row) bool { return r[results.ColTrain] != "b3" }) {
-		cols = append(cols, summaryColumn{col: results.ColTrain, title: title(results.ColTrain)})
-	}
-	if slices.ContainsFunc(rows, func(r results.Row) bool { return r[results.ColActivation] != engine.Softplus.String() }) {
-		cols = append(cols, summaryColumn{col: results.ColActivation, title: title(results.ColActivation)})
+	if any(func(i int) bool { return cell(i, results.ColActivation) != engine.Softplus.String() }) {
+		cols = append(cols, results.ColActivation)
 	}
 	inputs := []results.Column{results.ColAlpha, results.ColTolerance, results.ColMaxIterations}
 	for _, p := range engine.AllParams.List() {
@@ -105,25 +92,26 @@ func summaryColumns(rows []results.Row) []summaryColumn {
 	}
 	for _, c := range inputs {
 		if varies(c) {
-			cols = append(cols, summaryColumn{col: c, title: title(c)})
+			cols = append(cols, c)
 		}
 	}
-	cols = append(cols, summaryColumn{col: results.ColIterations, title: title(results.ColIterations)}, summaryColumn{col: results.ColStatus, title: title(results.ColStatus)})
+	cols = append(cols, results.ColIterations, results.ColStatus)
 	for _, p := range engine.AllParams.List() {
 		if some(results.Final(p)) {
-			cols = append(cols, summaryColumn{col: results.Final(p), title: title(results.Final(p)), result: true})
+			cols = append(cols, results.Final(p))
 		}
 	}
-	cols = append(cols, summaryColumn{col: results.ColSSRFinal, title: title(results.ColSSRFinal), result: true})
-	for _, c := range []results.Column{results.ColB3Optimum, results.ColErrorFactor} {
+	cols = append(cols, results.ColSSRFinal)
+	for _, c := range []results.Column{results.ColB3Optimum, results.ColErrorFactor, results.ColAlphaLimit, results.ColExpected} {
 		if some(c) {
-			cols = append(cols, summaryColumn{col: c, title: title(c), result: true})
+			cols = append(cols, c)
 		}
 	}
-	if some(results.ColExpected) {
-		cols = append(cols, summaryColumn{col: results.ColExpected, title: title(results.ColExpected)})
+	out := make([]summaryColumn, len(cols))
+	for i, c := range cols {
+		out[i] = newSummaryColumn(c)
 	}
-	return cols
+	return out
 }
 
 // title returns the title of a summary column in tables: its name with
@@ -137,6 +125,8 @@ func title(c results.Column) string {
 		return "b3*"
 	case results.ColSSRFinal:
 		return "SSR final"
+	case results.ColAlphaLimit:
+		return "α limit"
 	}
 	return strings.ReplaceAll(c.String(), "_", " ")
 }
@@ -147,12 +137,12 @@ func title(c results.Column) string {
 // out has a gap where they were. With relative, a sweep's table is headed
 // by the experiment's name and shows its runs' identifiers without it
 // (alpha=0.1 for learning-rates/alpha=0.1), which narrows it.
-func summaryTables(rows *Rows, digits int, link func(*results.Row) string, relative bool) []*table {
-	shown, gap := rows.shown()
+func summaryTables(rows *Rows, digits int, link func(*results.Record) string, relative bool) []*table {
+	shown, gap := rows.Kept()
 	var tables []*table
 	for start := 0; start < len(shown); {
 		end := start + 1
-		for end < len(shown) && shown[end][results.ColExperiment] == shown[start][results.ColExperiment] {
+		for end < len(shown) && shown[end].Experiment() == shown[start].Experiment() {
 			end++
 		}
 		group := shown[start:end]
@@ -161,10 +151,10 @@ func summaryTables(rows *Rows, digits int, link func(*results.Row) string, relat
 		for i, c := range cols {
 			titles[i] = c.title
 		}
-		prefix := group[0][results.ColExperiment] + "/"
-		relative := relative && strings.HasPrefix(group[0][results.ColRun], prefix)
+		prefix := group[0].Experiment() + "/"
+		relative := relative && strings.HasPrefix(group[0].Run, prefix)
 		if relative {
-			titles[0] = group[0][results.ColExperiment]
+			titles[0] = group[0].Experiment()
 		}
 		t := newTable(titles, titles[0], title(results.ColTrain), title(results.ColActivation), title(results.ColStatus))
 		for i := range group {
@@ -174,9 +164,9 @@ func summaryTables(rows *Rows, digits int, link func(*results.Row) string, relat
 			r := &group[i]
 			cells := make([]string, len(cols))
 			for j, c := range cols {
-				cells[j] = r[c.col]
+				cells[j] = r.Cell(c.col).Text
 				if c.result {
-					cells[j] = readableCell(cells[j], digits)
+					cells[j] = readable(r.Cell(c.col), digits)
 				}
 			}
 			switch {
@@ -195,7 +185,7 @@ func summaryTables(rows *Rows, digits int, link func(*results.Row) string, relat
 
 // SummaryMarkdown writes summary.md: the runs kept, a table for each
 // experiment, each run linked by link.
-func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) error {
+func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Record) string) error {
 	p := NewPrinter(w)
 	p.Printf("# Summary\n")
 	if rows.Len() == 0 {
@@ -206,7 +196,7 @@ func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) er
 		p.Printf("\n")
 		p.table(t, markdown, nil)
 	}
-	if note := rows.note(results.SummaryFile); note != "" {
+	if note := note(rows, results.SummaryFile); note != "" {
 		p.Printf("\n%s\n", note)
 	}
 	p.Printf("\nb3* is the b3 that minimises SSR, and error factor = |1 - 2·N·α| the factor by which each step multiplies the distance to it (N data points), when b3 alone trains: descent converges when it is below 1. %s has the same rows with every column, in full precision.\n", results.SummaryFile)
@@ -217,38 +207,44 @@ func SummaryMarkdown(w io.Writer, rows *Rows, link func(*results.Row) string) er
 // leaves out first, in order: inputs, which the runs' identifiers show
 // when they vary; the b3-only columns; the final values of the weights,
 // then of b3 and SSR; the iterations. The run and its status stay.
-var leastNeeded = func() []string {
+var leastNeeded = func() []results.Column {
 	var cols []results.Column
 	for _, p := range engine.AllParams.List() {
 		cols = append(cols, results.Initial(p))
 	}
-	cols = append(cols, results.ColErrorFactor, results.ColB3Optimum, results.ColMaxIterations, results.ColTolerance,
+	cols = append(cols, results.ColAlphaLimit, results.ColErrorFactor, results.ColB3Optimum, results.ColMaxIterations, results.ColTolerance,
 		results.ColActivation, results.ColTrain, results.ColExpected, results.ColAlpha)
 	for _, p := range engine.AllParams.List() {
 		cols = append(cols, results.Final(p))
 	}
-	cols = append(cols, results.ColSSRFinal, results.ColIterations)
-	titles := make([]string, len(cols))
-	for i, c := range cols {
+	return append(cols, results.ColSSRFinal, results.ColIterations)
+}()
+
+// leastNeededTitles are the titles of the leastNeeded columns.
+var leastNeededTitles = func() []string {
+	titles := make([]string, len(leastNeeded))
+	for i, c := range leastNeeded {
 		titles[i] = title(c)
 	}
 	return titles
 }()
 
-// SummaryTerminal shows the summary of the runs kept on a terminal, a
-// table for each experiment.
-func SummaryTerminal(w io.Writer, rows *Rows, term Terminal) error {
+// SummaryTerminal shows the summary of the runs kept on a terminal: a
+// table for each experiment, each of its own runs kept.
+func SummaryTerminal(w io.Writer, experiments []*Rows, term Terminal) error {
 	p := NewPrinter(w)
 	p.Printf("summary\n")
-	for _, t := range summaryTables(rows, term.digits(), nil, term.Width > 0) {
-		t, left := term.fit(t, 1, leastNeeded...)
-		p.table(t, boxed, term.painter())
-		if left != "" {
-			p.Printf("%s\n", left)
+	for _, rows := range experiments {
+		for _, t := range summaryTables(rows, term.digits(), nil, term.Width > 0) {
+			t, left := term.fit(t, 1, leastNeededTitles...)
+			p.table(t, boxed, term.painter())
+			if left != "" {
+				p.Printf("%s\n", left)
+			}
 		}
-	}
-	if note := rows.note(results.SummaryFile); note != "" {
-		p.Printf("%s\n", note)
+		if note := note(rows, results.SummaryFile); note != "" {
+			p.Printf("%s\n", term.wrap(note))
+		}
 	}
 	return p.err
 }

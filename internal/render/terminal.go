@@ -80,6 +80,11 @@ func (t Terminal) fit(tab *table, keep int, order ...string) (*table, string) {
 	return tab, t.wrap(note)
 }
 
+// Wrap fills a paragraph to the terminal's width, if it has one.
+func (t Terminal) Wrap(paragraph string) string {
+	return t.wrap(paragraph)
+}
+
 // wrap fills a paragraph to the terminal's width, if it has one.
 func (t Terminal) wrap(paragraph string) string {
 	if t.Width <= 0 {

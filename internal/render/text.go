@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -13,14 +12,13 @@ import (
 // tables, as the article prints them, unless a Terminal asks for more.
 const ReadableDigits = 3
 
-// readableCell rounds a number written in a results file for reading;
-// other text, and empty cells, stay as they are.
-func readableCell(cell string, digits int) string {
-	v, err := strconv.ParseFloat(cell, 64)
-	if err != nil {
-		return cell
+// readable rounds a number of a run's row for reading; text, and empty
+// cells, stay as they are.
+func readable(c results.Cell, digits int) string {
+	if !c.IsNum {
+		return c.Text
 	}
-	return results.FormatCSV(v, digits)
+	return results.FormatCSV(c.Num, digits)
 }
 
 // Escape writes the control characters of a text as escapes (ESC as

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/descentlab/runner/internal/ends"
 	"github.com/descentlab/runner/internal/results"
+	"github.com/descentlab/runner/pkg/engine"
 )
 
 // TestControlCharactersAreEscaped gives text with control characters, as
@@ -21,10 +23,9 @@ func TestControlCharactersAreEscaped(t *testing.T) {
 	if got, want := EscapeText("line one\nline\ttwo\x1b"), "line one\nline\ttwo\\x1b"; got != want {
 		t.Errorf("EscapeText = %q, want %q", got, want)
 	}
-	rows := NewRows(10)
-	row := results.Row{}
-	row[results.ColExperiment], row[results.ColRun], row[results.ColStatus] = "x", "x", "converged"
-	rows.Add(&row)
+	rows := ends.New[results.Record](10, nil)
+	rows.Add(&results.Record{Run: "x", Inputs: results.Inputs{Train: engine.NewParamSet(engine.B3), CSVDigits: 12},
+		Outcome: results.Outcome{Status: engine.Converged, Iterations: 1}})
 	var index, terminal bytes.Buffer
 	m := &results.ExperimentManifest{Experiment: "x", Description: hostile}
 	if err := Index(&index, []IndexExperiment{{Manifest: m, Runs: rows}}); err != nil {

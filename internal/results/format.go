@@ -1,11 +1,6 @@
 package results
 
-import (
-	"math"
-	"strconv"
-
-	"github.com/descentlab/runner/internal/experiment"
-)
+import "strconv"
 
 // DefaultCSVDigits is the number of significant digits of results in CSV
 // files and records, unless an experiment or the command line sets
@@ -26,21 +21,4 @@ func appendCSV(dst []byte, v float64, digits int) []byte {
 		return append(dst, '0') // also for -0
 	}
 	return strconv.AppendFloat(dst, v, 'g', digits, 64)
-}
-
-// yamlNumber writes a number for a record: as FormatCSV does with digits
-// (or as given, with digits 0), and NaN and infinities as YAML writes
-// them: .nan, .inf, -.inf.
-func yamlNumber(v float64, digits int) string {
-	switch {
-	case math.IsNaN(v):
-		return ".nan"
-	case math.IsInf(v, 1):
-		return ".inf"
-	case math.IsInf(v, -1):
-		return "-.inf"
-	case digits == 0:
-		return experiment.FormatValue(v)
-	}
-	return FormatCSV(v, digits)
 }

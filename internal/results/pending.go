@@ -4,14 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"io/fs"
 	"path"
-	"path/filepath"
 )
 
 // Pending is a file being written: to a temporary file, compared with the
@@ -19,35 +17,51 @@ import (
 // file: callers that write in small pieces buffer them.
 type Pending struct {
 	s       *Store
-	rel     string         // slash-separated path under the root
-	temp    string         // the file written, or "" in Compare mode
-	file    io.WriteCloser // writes temp
-	oldFile io.ReadCloser  // the file replaced, while it matches
-	old     *bufio.Reader  // reads oldFile
+	rel     string    // slash-separated path under the root
+	temp    string    // the file written, or "" in Compare mode
+	file    WriteFile // writes temp
+	oldFile ReadFile  // the file replaced, while it matches
+	old     *bufio.Reader
 	differs bool
 	hash    hash.Hash
 	size    int64
-	keep    *bytes.Buffer // in Compare mode, what would be written
+	stat    fileStat      // the file's stat once closed: the new one's, or the old one's if it is kept
+	keep    *bytes.Buffer // in Compare mode, what would be written, if it is read back
+	// mem holds what a lazy file has written, until it grows beyond
+	// lazyLimit and goes to its temporary file.
+	mem *bytes.Buffer
+	// known, if not nil, is what the stat cache knows of the file there,
+	// which is believed: the file is then compared by its SHA-256, without
+	// reading it.
+	known *cacheEntry
 	// uncounted files are not counted as put: a manifest written on the
 	// way to its final content.
 	uncounted bool
 	err       error
 }
 
+// lazyLimit is how much a lazy file holds in memory before it writes its
+// temporary file: an experiment's files are written only if they change,
+// so that a rerun with nothing changed writes nothing.
+const lazyLimit = 8 << 20
+
 // create starts writing the file at rel: into temp, or a fresh temporary
 // file if temp is "". It compares with the file at rel, unless its folder
-// is known to be new.
-func (s *Store) create(rel, temp string, isNew bool) (*Pending, error) {
+// is known to be new. In Compare mode, what would be written is kept if
+// keep, to be read back.
+func (s *Store) create(rel, temp string, isNew, keep bool) (*Pending, error) {
 	p := &Pending{s: s, rel: rel, hash: sha256.New()}
 	if s.mode == Compare {
-		if name := path.Base(rel); name == SummaryFile || name == ManifestFile {
-			p.keep = new(bytes.Buffer) // read back to build the top's summary
+		if keep {
+			p.keep = new(bytes.Buffer)
 		}
+	} else if temp == "" && !isNew {
+		p.mem = new(bytes.Buffer) // a whole file: lazy
 	} else {
 		if temp == "" {
 			temp = s.tempName(rel)
 		}
-		f, err := s.fs.Create(temp, 0o644)
+		f, err := s.fs.Create(temp)
 		if err != nil {
 			return nil, fmt.Errorf("writing %s: %w", s.Path(rel), err)
 		}
@@ -61,10 +75,39 @@ func (s *Store) create(rel, temp string, isNew bool) (*Pending, error) {
 	return p, nil
 }
 
+// createKnown starts writing the file at rel as create does, lazily,
+// where the stat cache knows the file there (known): it is compared by its
+// SHA-256, not read.
+func (s *Store) createKnown(rel string, known *cacheEntry) (*Pending, error) {
+	if known == nil || s.mode == Compare {
+		return s.create(rel, "", false, true)
+	}
+	return &Pending{s: s, rel: rel, hash: sha256.New(), mem: new(bytes.Buffer), known: known}, nil
+}
+
+// spill writes what a lazy file holds to its temporary file.
+func (p *Pending) spill() error {
+	p.temp = p.s.tempName(p.rel)
+	f, err := p.s.fs.Create(p.temp)
+	if err == nil {
+		_, err = f.Write(p.mem.Bytes())
+	}
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		p.err = fmt.Errorf("writing %s: %w", p.s.Path(p.rel), err)
+		return p.err
+	}
+	p.file, p.mem = f, nil
+	return nil
+}
+
 // openOld opens the file that the pending file would replace, to compare
-// with it; if there is none, the pending file differs.
+// with it; if there is none, or it is not a regular file, the pending file
+// differs.
 func (p *Pending) openOld() {
-	f, err := p.s.fs.Open(p.s.abs(p.rel))
+	f, err := p.s.fs.Open(p.rel)
 	if err != nil {
 		p.differs = true
 		return
@@ -77,13 +120,20 @@ func (p *Pending) Write(b []byte) (int, error) {
 	if p.err != nil {
 		return 0, p.err
 	}
-	if !p.differs {
+	if !p.differs && p.old != nil {
 		p.compare(b)
 	}
 	p.hash.Write(b)
 	p.size += int64(len(b))
 	if p.keep != nil {
 		p.keep.Write(b)
+	}
+	if p.mem != nil {
+		p.mem.Write(b)
+		if p.mem.Len() > lazyLimit {
+			return len(b), p.spill()
+		}
+		return len(b), nil
 	}
 	if p.file != nil {
 		if _, err := p.file.Write(b); err != nil {
@@ -106,19 +156,19 @@ func (p *Pending) compare(b []byte) {
 	}
 }
 
-// close closes the file written, and settles whether it differs from the
-// one replaced.
+// close closes the file written, settles whether it differs from the one
+// replaced, and notes the stat of the file that will be there.
 func (p *Pending) close() error {
-	if p.oldFile != nil {
-		if !p.differs {
-			if _, err := p.old.ReadByte(); err == nil { // the old file is longer
-				p.differs = true
-			}
-		}
-		p.oldFile.Close()
-		p.oldFile, p.old = nil, nil
+	p.settle()
+	if p.mem != nil && p.differs && p.err == nil {
+		p.spill()
 	}
 	if p.file != nil {
+		if p.differs && p.err == nil {
+			if info, err := p.file.Stat(); err == nil {
+				p.stat, _ = statOf(info)
+			}
+		}
 		if err := p.file.Close(); err != nil && p.err == nil {
 			p.err = fmt.Errorf("writing %s: %w", p.s.Path(p.rel), err)
 		}
@@ -127,18 +177,45 @@ func (p *Pending) close() error {
 	return p.err
 }
 
+// settle settles whether the file differs from the one it replaces: by
+// the rest of the old file, or by the SHA-256 the stat cache knows.
+func (p *Pending) settle() {
+	if p.known != nil {
+		var sum [sha256.Size]byte
+		p.hash.Sum(sum[:0])
+		p.differs = p.size != p.known.stat.size || sum != p.known.sha256
+		if !p.differs {
+			p.stat = p.known.stat
+		}
+		p.known = nil
+	}
+	if p.oldFile == nil {
+		return
+	}
+	if !p.differs {
+		if _, err := p.old.ReadByte(); err == nil { // the old file is longer
+			p.differs = true
+		}
+	}
+	if !p.differs {
+		if info, err := p.oldFile.Stat(); err == nil {
+			p.stat, _ = statOf(info)
+		}
+	}
+	p.oldFile.Close()
+	p.oldFile, p.old = nil, nil
+}
+
 // sum returns the file's name, size and SHA-256.
 func (p *Pending) sum() FileSum {
-	return FileSum{Name: filepath.Base(p.rel), Bytes: p.size, SHA256: hex.EncodeToString(p.hash.Sum(nil))}
+	f := FileSum{Name: path.Base(p.rel), Bytes: p.size}
+	p.hash.Sum(f.SHA256[:0])
+	return f
 }
 
 // Commit puts the file in place if it differs from the one there, and
 // counts it; in Compare mode it only counts it.
 func (p *Pending) Commit() error {
-	return p.commit()
-}
-
-func (p *Pending) commit() error {
 	if err := p.close(); err != nil {
 		p.abort()
 		return err
@@ -148,12 +225,11 @@ func (p *Pending) commit() error {
 		p.s.overlay[p.rel] = p.keep.Bytes()
 		p.s.mu.Unlock()
 	}
+	p.mem = nil
 	if p.temp != "" {
 		var err error
 		if p.differs {
-			if err = p.s.fs.MkdirAll(filepath.Dir(p.s.abs(p.rel)), 0o755); err == nil {
-				err = p.s.fs.Rename(p.temp, p.s.abs(p.rel))
-			}
+			err = p.s.fs.Rename(p.temp, p.rel)
 		} else {
 			err = p.s.fs.Remove(p.temp)
 		}

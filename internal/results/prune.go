@@ -5,62 +5,84 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 )
 
-// RemoveRun removes a stored run: the files its record lists, the record,
-// and then its folder and the folders above it, up to its experiment's,
-// if they are left empty. It returns the files and folders it kept there
-// because the runner did not write them.
-func (s *Store) RemoveRun(id string) (kept []string, err error) {
-	rec, err := ReadRecord(s.View(), id)
-	if err != nil {
-		return nil, fmt.Errorf("removing %s: %w", s.Path(id), err)
-	}
+// removeRun removes a stored run's files that the runner wrote (mine, by
+// name), and then its folder and the folders above it, up to its
+// experiment's, if they are left empty. It returns the files and folders
+// it kept there because the runner did not write them: not the folders of
+// runs in it (a stale alpha=0.1 holds alpha=0.1/b3_initial=0 once b3 is
+// swept too), which are the runner's, each stale or not on its own.
+func (s *Store) removeRun(id string, mine []string, experiment string) (kept []string, err error) {
 	if _, err := s.walkIn(id); err != nil {
 		return nil, err
 	}
-	for _, f := range rec.Files {
-		if err := s.remove(path.Join(id, f.Name)); err != nil {
+	for _, name := range mine {
+		if err := s.remove(path.Join(id, name)); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.remove(path.Join(id, RecordFile)); err != nil {
-		return nil, err
-	}
-	experiment, _, _ := strings.Cut(id, "/")
-	return s.removeEmpty(id, experiment)
+	kept, err = s.removeEmpty(id, experiment)
+	return slices.DeleteFunc(kept, func(k string) bool {
+		info, err := s.fs.Lstat(k)
+		return err == nil && info.IsDir() && isRunFolder(path.Base(k))
+	}), err
 }
 
-// RemoveExperiment removes a stored experiment: each of its runs, then the
-// files its manifest lists, the manifest, and its folder if it is left
-// empty. It returns what it kept because the runner did not write it.
-func (s *Store) RemoveExperiment(name string, m *ExperimentManifest) (kept []string, err error) {
-	ids, err := RunsOf(s.View(), name, nil)
+// RemoveExperiment removes a stored experiment that no longer exists:
+// each of its runs and stale runs, then the files its manifest lists, the
+// manifest, and its folder if it is left empty; and its name from the
+// results folder's manifest. It returns what it kept because the runner
+// did not write it. An experiment whose manifest or records are damaged
+// is left alone: what the runner wrote there cannot be told.
+func (s *Store) RemoveExperiment(name string) (kept []string, err error) {
+	m, err := ReadManifest(s.View(), name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("will not remove %s: %w; remove it by hand if it is not wanted", s.Path(name), err)
 	}
-	for _, id := range ids {
-		k, err := s.RemoveRun(id)
+	ids, err := RunIDs(s.View(), m)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("will not remove %s: %w; remove it by hand if it is not wanted", s.Path(name), err)
+	}
+	for _, id := range append(ids, m.StaleRuns...) {
+		if id == name {
+			continue // the experiment's own folder: its run files are removed below
+		}
+		k, err := s.removeRun(id, runFiles, name) // any file a run of an earlier version wrote
 		if err != nil {
 			return nil, err
 		}
 		kept = append(kept, k...)
 	}
-	for _, f := range m.Files {
+	own := slices.Concat(m.Files, []string{ManifestFile})
+	switch {
+	case len(m.Swept) == 0:
+		own = append(own, m.RunFiles...)
+	case slices.Contains(m.StaleRuns, name):
+		own = append(own, m.StaleFiles...) // the single run it was
+	}
+	for _, f := range own {
 		if err := s.remove(path.Join(name, f)); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.remove(path.Join(name, ManifestFile)); err != nil {
-		return nil, err
-	}
 	k, err := s.removeEmpty(name, "")
 	kept = append(kept, k...)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []string{cacheName(name), path.Join(PrivateDir, journalDir, name)} {
+		if err := removeAll(s.fs, f); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.unregisterExperiment(name); err != nil {
+		return nil, err
+	}
 	slices.Sort(kept)
-	return slices.Compact(kept), err
+	return slices.Compact(kept), nil
 }
 
 // removeEmpty removes the folder rel if it is empty, then each folder
@@ -69,7 +91,7 @@ func (s *Store) RemoveExperiment(name string, m *ExperimentManifest) (kept []str
 // is returned, slash-separated under the results folder.
 func (s *Store) removeEmpty(rel, stop string) ([]string, error) {
 	for dir := rel; dir != stop && dir != "."; dir = path.Dir(dir) {
-		entries, err := s.fs.ReadDir(s.abs(dir))
+		entries, err := s.fs.ReadDir(dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -86,10 +108,14 @@ func (s *Store) removeEmpty(rel, stop string) ([]string, error) {
 			}
 			return kept, nil
 		}
-		if err := s.fs.Remove(s.abs(dir)); err != nil {
-			return nil, fmt.Errorf("removing %s: %w", filepath.Join(s.dir, dir), err)
+		Forget(s.fs, dir)
+		if err := s.fs.Remove(dir); err != nil {
+			return nil, fmt.Errorf("removing %s: %w", s.Path(dir), err)
 		}
 		s.folders.Delete(dir)
+		if strings.Count(dir, "/") == 0 {
+			break
+		}
 	}
 	return nil, nil
 }

@@ -19,20 +19,25 @@ type FileDoc struct {
 // from which runner help outputs and the README's section on outputs are
 // made.
 var Files = []FileDoc{
-	{IndexFile, "The index GitHub shows with the folder: every experiment with its description and sweep picture, and its runs with links to their files."},
-	{SummaryFile, "Every run of every experiment present, one row each, with the columns below. Rebuilt from the experiments' folders whenever one changes, so running one experiment changes only its rows."},
+	{IndexFile, "The index GitHub shows with the folder: every experiment with its description, its overview picture and a table of its runs, linked to their files."},
+	{SummaryFile, "Every run of every experiment present, one row each, with the columns below. Rebuilt from the experiments' records whenever one changes, so running one experiment changes only its rows."},
 	{SummaryMarkdownFile, "The summary as tables to read, one per experiment, with the columns its runs need; the first and last rows of large experiments."},
-	{ManifestFile, "Marks the folder as the runner's and lists the files it wrote here. The runner removes or replaces only files that its manifests and run records list."},
-	{PrivateDir + "/", "Not results: the writers' lock, temporary files, marks of unfinished writes. Ignored by git."},
-	{"<experiment>/" + ManifestFile, "The experiment's name and description, its files besides its runs, and its stale runs: runs of earlier versions of the experiment, kept until runner run --prune."},
-	{"<experiment>/" + SummaryFile, "The experiment's rows of summary.csv, from which the top-level summaries are rebuilt."},
-	{"<experiment>/" + SweepFile, "A sweep's picture: the iterations each run took against the swept value, marked by status."},
+	{ManifestFile, "Marks the folder as the runner's, and lists the files it wrote here and the experiments' folders. The runner removes or replaces only files that its manifests list; other files and folders are left alone."},
+	{PrivateDir + "/", "Not results: the writers' lock, temporary files, the stat cache and the journals of writes that did not finish. Ignored by git."},
+	{"<experiment>/" + ManifestFile, "The experiment: its name and description, its experiment file, the inputs its runs share (data, starting values, activation, trained parameters, α, tolerance, limits, pinned values), the fields each run's folder sets, its files and its runs' files, and its stale runs: runs of earlier versions of the experiment, kept until runner run --prune."},
+	{"<experiment>/" + RecordsFile, "The runs' records, one row each: the SHA-256 of its inputs, its outcome (status, iterations, final values and SSR in full, the computed values of its pins), and its files with their sizes and SHA-256. A rerun reuses a run whose record matches its inputs and whose files match its record."},
+	{"<experiment>/" + SummaryFile, "The experiment's rows of summary.csv."},
+	{"<experiment>/" + CurvesFile, "For an experiment of several runs: the SSR of every run against the iteration (log scales), each coloured by its swept value (viridis, with a colour bar), ending in a mark of its status; of more than 60 runs, every k-th by swept value and those next to a change of status, as its caption says."},
+	{"<experiment>/" + SweepFile, "A sweep's picture: the iterations each run took against the swept value (α if it varies), a line for each value of the other swept fields, marked by status; for b3 alone, the stability limit α = 1/N and the error factor |1 − 2Nα| along the top."},
+	{"<experiment>/" + GridFile, "A sweep of two fields or more: a map of the iterations over two of them (α and the next), one cell per run, the statuses marked; small multiples of such maps over the values of the others."},
+	{"<experiment>/" + SearchFile, "A search's path: each probe, round by round (its value, status, iterations and how fast its steps shrank), and the bracket after each round."},
+	{"<experiment>/" + RangeFile, "A learning-rate range test's schedule: each iteration's α, SSR and smoothed SSR."},
+	{"<experiment>/" + RangePictureFile, "A learning-rate range test's picture: SSR and smoothed SSR against α, where it stopped, and each rule's suggestion."},
 	{"<run>/" + TraceFile, "Every iteration of the run (or every trace_every-th, and the first and the last), with the columns below."},
-	{"<run>/" + RecordFile, "The run's record: its inputs (data, starting values, activation, trained parameters, α, tolerance, limits, pinned values) and their SHA-256, its outcome, its files with their sizes and SHA-256, and the version of the runner. A rerun reuses a run whose record matches."},
-	{"<run>/" + IterationsFile, fmt.Sprintf("The iterations as a table to read (first and last ten beyond twenty). Only in experiments of at most %d runs; runner show prints any run's.", MaxDetailedRuns)},
-	{"<run>/" + ExpectedFile, fmt.Sprintf("Each published value beside the computed one, if the experiment pins any. At most %d runs, as iterations.md.", MaxDetailedRuns)},
-	{"<run>/" + DescentFile, fmt.Sprintf("The descent: SSR over b3 with the steps down it, or SSR and the parameters against the iteration. At most %d runs, unless --all-plots.", MaxDetailedRuns)},
-	{"<run>/" + FitFile, fmt.Sprintf("The predicted curve before and after, against the data points. At most %d runs, unless --all-plots.", MaxDetailedRuns)},
+	{"<run>/" + IterationsFile, fmt.Sprintf("The iterations as a table to read (first and last ten beyond twenty). Only in experiments of at most %d runs; runner show prints any run's.", MaxRunsWithTables)},
+	{"<run>/" + ExpectedFile, fmt.Sprintf("Each published value beside the computed one, if the experiment pins any. At most %d runs, as iterations.md.", MaxRunsWithTables)},
+	{"<run>/" + DescentFile, fmt.Sprintf("The descent: SSR over b3 with the steps down it, or SSR and the parameters against the iteration. At most %d runs, unless --all-plots.", MaxRunsWithTables)},
+	{"<run>/" + FitFile, fmt.Sprintf("The predicted curve before and after, against the data points. At most %d runs, unless --all-plots.", MaxRunsWithTables)},
 }
 
 // RunFolders explains where runs are, for the docs of Files.
@@ -58,6 +63,7 @@ var columnDocs = [NumColumns]string{
 	ColSSRFinal:      "SSR at the final parameters.",
 	ColB3Optimum:     "b3*, the b3 that minimises SSR, when b3 alone trains; else empty.",
 	ColErrorFactor:   "|1 − 2·N·α|, by which each step of b3-only descent multiplies the distance to b3*; else empty.",
+	ColAlphaLimit:    "The local stability limit 2/λ_max, λ_max the largest eigenvalue of the Hessian of SSR at the final parameters (exact second derivatives): descent near them converges for α below it. For converged runs; 1/N for b3 alone; +Inf if the Hessian has no positive eigenvalue.",
 	ColExpected:      "Published values that hold, of those pinned, as in 14/15; empty if none are pinned.",
 }
 

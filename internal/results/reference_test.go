@@ -1,6 +1,7 @@
 package results
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,7 +35,7 @@ func TestEveryColumnIsDocumented(t *testing.T) {
 // TestTopLevelNamesAreReserved checks that no experiment may be named as
 // a file the runner writes beside the experiments' folders.
 func TestTopLevelNamesAreReserved(t *testing.T) {
-	for _, name := range []string{IndexFile, SummaryFile, SummaryMarkdownFile, ManifestFile} {
+	for _, name := range append(slices.Clone(topFiles), ManifestFile) {
 		if !experiment.Reserved(name) {
 			t.Errorf("an experiment may be named %s", name)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -12,6 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/prose"
 )
 
 // Mode is how a Store is opened.
@@ -22,79 +27,101 @@ const (
 	// runner summarize.
 	Write Mode = iota + 1
 	// Shard opens it for one of the shards of a sweep, which write their
-	// runs side by side and no summaries.
+	// runs side by side, and no summaries.
 	Shard
 	// Compare opens it to compare what would be written with what is there,
-	// writing nothing: runner run --check.
+	// writing nothing: runner run --check. It shares the folder with
+	// shards and other checks, not with a writer.
 	Compare
 )
 
 // Options say how to open a Store.
 type Options struct {
 	Mode Mode
-	// FS is the file system; nil means OS.
-	FS FileSystem
-	// Shard names the shard, such as "2-of-3", in Shard mode.
-	Shard string
-	// Runner is this runner's version, written in the records of the runs
-	// it computes.
+	// Wrap, if not nil, wraps the folder's file system: tests put faults
+	// in it.
+	Wrap func(FileSystem) FileSystem
+	// ShardK and ShardN name the shard (K of N, from 1) in Shard mode, and
+	// Experiments the experiments its batch writes.
+	ShardK, ShardN int
+	Experiments    []string
+	// Runner is this runner's version, written in the manifests of the
+	// experiments it writes.
 	Runner string
-	// Command describes this process, for the message of a writer that
-	// finds the folder locked.
-	Command string
 }
 
 // Store is a results folder opened for writing or checking. Its methods
 // are safe for concurrent use.
 type Store struct {
-	dir     string // the folder as the user named it, for messages
-	root    string // the folder, symbolic links resolved
-	private string
-	fs      FileSystem
-	mode    Mode
-	runner  string
-	lock    *lock
+	dir    string // the folder as the user named it, for messages
+	root   string // the folder, links resolved
+	fs     FileSystem
+	closer func() error
+	mode   Mode
+	runner string
+	lock   *lock
+	dev    uint64 // the folder's device and inode, which name its file system for the stat cache
+	ino    uint64
+	// top is the results folder's manifest as stored, nil if it has none.
+	top *FolderManifest
+	// repaired says what of the folder's own was found damaged and is
+	// written again (its manifest, emptied by a power cut, say), for the
+	// user to be told.
+	repaired []string
 
 	mu       sync.Mutex
 	put      int
 	changed  []string // in Compare mode: files new or different, slash-separated under root
 	nchanged int
 	overlay  map[string][]byte // in Compare mode: files as they would be written
-	marked   map[string]bool   // experiments marked unfinished by this process
 	seq      int
 	pid      string
+	opened   int64 // when the store was opened, in nanoseconds, for unique names
+	// shardK and shardN name the shard, in Shard mode.
+	shardK, shardN int
 	// folders holds the folders under the root known to be folders (not
-	// links), slash-separated.
+	// links), slash-separated, which the runs of a sweep need not look at
+	// again.
 	folders sync.Map
 }
 
 // Open opens the results folder dir. Writing (Write and Shard modes) takes
-// its lock, creates it if it is new, and refuses a folder that is not a
-// results folder and holds files, and folders no one means: "", "/" and
-// the home folder. An exclusive writer first removes what a killed writer
-// left in .runner/tmp.
+// its lock, creates it if it is new, and refuses folders no one means ("",
+// "/", the home folder), a folder that holds files but is not a results
+// folder, a folder inside a results folder, and an experiment's folder.
+// An exclusive writer first removes what a killed writer left in
+// .runner/tmp.
 func Open(dir string, o Options) (*Store, error) {
-	s := &Store{dir: dir, fs: o.FS, mode: o.Mode, runner: o.Runner, overlay: map[string][]byte{}, marked: map[string]bool{},
-		pid: strconv.Itoa(os.Getpid())}
-	if s.fs == nil {
-		s.fs = OS
-	}
+	s := &Store{dir: dir, mode: o.Mode, runner: o.Runner, overlay: map[string][]byte{}, pid: strconv.Itoa(os.Getpid()),
+		opened: time.Now().UnixNano(), shardK: o.ShardK, shardN: o.ShardN}
 	root, err := resolveFolder(dir)
 	if err != nil {
 		return nil, err
 	}
-	s.root, s.private = root, filepath.Join(root, PrivateDir)
-	if err := s.checkOwned(); err != nil {
+	s.root = root
+	if err := refuseNested(dir, root); err != nil {
 		return nil, err
 	}
-	if s.mode == Compare {
-		return s, nil
+	if err := s.openFolder(o.Wrap); err != nil {
+		return nil, err
+	}
+	if err := s.checkOwned(); err != nil {
+		s.Close()
+		return nil, err
 	}
 	if err := s.setUp(); err != nil {
+		s.Close()
 		return nil, err
 	}
-	if s.lock, err = acquire(dir, s.private, o.Shard, o.Command); err != nil {
+	if s.lock, err = acquire(s.fs, dir, s.mode != Write, s.mode != Compare); err != nil {
+		s.Close()
 		return nil, err
+	}
+	if s.mode == Shard {
+		if err := s.lock.register(dir, o.ShardK, o.ShardN, o.Experiments); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	if s.mode == Write {
 		if err := s.cleanLeftovers(); err != nil {
@@ -105,11 +132,47 @@ func Open(dir string, o Options) (*Store, error) {
 	return s, nil
 }
 
-// Close releases the lock.
+// openFolder opens the folder (creating it, unless comparing), and its
+// file system.
+func (s *Store) openFolder(wrap func(FileSystem) FileSystem) error {
+	info, err := os.Stat(s.root)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && s.mode == Compare:
+		s.fs = emptyFolder{}
+		s.closer = func() error { return nil }
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(s.root, 0o755); err != nil {
+			return fmt.Errorf("writing %s: %w", s.dir, err)
+		}
+	case err != nil:
+		return err
+	case !info.IsDir():
+		return &FolderError{Dir: s.dir, Problem: "is a file, not a folder"}
+	}
+	f, err := OpenFolder(s.root)
+	if err != nil {
+		return err
+	}
+	s.fs, s.closer = f, f.Close
+	if wrap != nil {
+		s.fs = wrap(f)
+	}
+	if info, err := s.fs.Lstat("."); err == nil {
+		s.dev, s.ino, _ = deviceOf(info)
+	}
+	return nil
+}
+
+// Close releases the lock, and the folder.
 func (s *Store) Close() {
 	if s.lock != nil {
 		s.lock.release()
 		s.lock = nil
+	}
+	if s.closer != nil {
+		s.closer()
+		s.closer = nil
 	}
 }
 
@@ -124,11 +187,16 @@ func (s *Store) Path(rel string) string {
 	return filepath.Join(s.dir, filepath.FromSlash(rel))
 }
 
+// FS returns the folder's file system.
+func (s *Store) FS() FileSystem {
+	return s.fs
+}
+
 // resolveFolder refuses folder names no one means, and resolves symbolic
 // links, so that a linked output folder behaves as its target.
 func resolveFolder(dir string) (string, error) {
 	if dir == "" {
-		return "", &FolderError{Dir: dir, Problem: "an empty folder name; name the results folder, such as -o results"}
+		return "", &FolderError{Dir: dir, Problem: "an empty folder name; name the results folder, such as results"}
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -138,10 +206,10 @@ func resolveFolder(dir string) (string, error) {
 		abs = real
 	}
 	if home, err := os.UserHomeDir(); err == nil && abs == filepath.Clean(home) {
-		return "", &FolderError{Dir: dir, Problem: "is your home folder; write results to a folder of their own, such as -o results"}
+		return "", &FolderError{Dir: dir, Problem: "is your home folder; write results to a folder of their own, such as results"}
 	}
 	if abs == string(filepath.Separator) {
-		return "", &FolderError{Dir: dir, Problem: "is the root of the file system; write results to a folder of their own, such as -o results"}
+		return "", &FolderError{Dir: dir, Problem: "is the root of the file system; write results to a folder of their own, such as results"}
 	}
 	return abs, nil
 }
@@ -153,33 +221,98 @@ type FolderError struct {
 
 func (e *FolderError) Error() string {
 	if e.Dir == "" {
-		return "-o: " + e.Problem
+		return e.Problem
 	}
-	return fmt.Sprintf("-o %s: %s", e.Dir, e.Problem)
+	return fmt.Sprintf("%s: %s", e.Dir, e.Problem)
 }
 
-// checkOwned refuses a folder that exists, holds files, and is not a
-// results folder of this layout.
-func (s *Store) checkOwned() error {
-	info, err := s.fs.Stat(s.root)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return err
-	case !info.IsDir():
-		return &FolderError{Dir: s.dir, Problem: "is a file, not a folder"}
-	}
-	data, err := readAll(s.fs, filepath.Join(s.root, ManifestFile))
-	if err == nil {
-		if _, err := ParseFolderManifest(data); err != nil {
-			return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("its %s is %v; write results to a new or empty folder", ManifestFile, err)}
+// refuseNested refuses a folder inside a results folder: its files would
+// be foreign to that folder, and its manifest not that of an experiment.
+func refuseNested(dir, root string) error {
+	if data, err := readManifestFile(filepath.Join(root, ManifestFile)); err == nil {
+		if kind := manifestKind(data); strings.HasPrefix(kind, "the folder of") {
+			return &FolderError{Dir: dir, Problem: fmt.Sprintf("is %s (%s), not a results folder; give the results folder, its parent", kind, filepath.Dir(root))}
 		}
-		return nil
 	}
-	entries, err := s.fs.ReadDir(s.root)
+	for parent := filepath.Dir(root); parent != filepath.Dir(parent); parent = filepath.Dir(parent) {
+		data, err := readManifestFile(filepath.Join(parent, ManifestFile))
+		if err != nil {
+			continue
+		}
+		if kind := manifestKind(data); kind != "" {
+			rel, _ := filepath.Rel(parent, root)
+			return &FolderError{Dir: dir, Problem: fmt.Sprintf("is inside %s, %s (as %s); write results to a folder of their own, outside it",
+				parent, kind, filepath.ToSlash(rel))}
+		}
+	}
+	return nil
+}
+
+// readManifestFile reads a file that may be a manifest, if it is a small
+// regular file.
+func readManifestFile(name string) ([]byte, error) {
+	info, err := os.Lstat(name)
+	if err != nil || !info.Mode().IsRegular() || info.Size() > 1<<20 {
+		return nil, fs.ErrNotExist
+	}
+	return os.ReadFile(name)
+}
+
+// manifestKind says what folder a manifest's data marks, or "" if none:
+// "a results folder" or "the folder of experiment x of a results folder".
+func manifestKind(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte(folderComment)):
+		return "a results folder"
+	case bytes.HasPrefix(data, []byte(experimentComment)):
+		name := "an experiment"
+		if m, err := ParseExperimentManifest(data); err == nil {
+			name = "experiment " + m.Experiment
+		}
+		return "the folder of " + name + " of a results folder"
+	}
+	return ""
+}
+
+// checkOwned refuses a folder that holds files and is not a results
+// folder of this layout, and reads its manifest.
+func (s *Store) checkOwned() error {
+	data, err := readAllFile(s.fs, ManifestFile)
+	if err == nil {
+		if kind := manifestKind(data); strings.HasPrefix(kind, "the folder of") {
+			return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("is %s, not a results folder; give the results folder, its parent", kind)}
+		}
+		m, err := ParseFolderManifest(data)
+		switch {
+		case err == nil:
+			s.top = m
+			return nil
+		case cutShort(data, err):
+			return s.rebuildTop(fmt.Sprintf("its %s was %s", ManifestFile, describeCut(data)))
+		case errors.As(err, new(*LayoutError)):
+			return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("its %s is %v", ManifestFile, err)}
+		}
+		return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("its %s: %v; restore it from git (git checkout -- %s), or remove it, and the runner writes it again from the experiments' folders",
+			ManifestFile, err, filepath.ToSlash(s.Path(ManifestFile)))}
+	}
+	switch {
+	case errors.Is(err, ErrNotRegular):
+		return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("its %s %s; remove it, and the runner writes it again from the experiments' folders", ManifestFile, notRegular)}
+	case errors.Is(err, errTooLarge):
+		return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("its %s is %v; restore it from git (git checkout -- %s), or remove it, and the runner writes it again from the experiments' folders",
+			ManifestFile, err, filepath.ToSlash(s.Path(ManifestFile)))}
+	case !errors.Is(err, fs.ErrNotExist):
+		return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("its %s: %v", ManifestFile, err)}
+	}
+	entries, err := s.fs.ReadDir(".")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a folder to be made
+	}
 	if err != nil {
 		return err
+	}
+	if len(s.experimentFolders(entries)) > 0 {
+		return s.rebuildTop(fmt.Sprintf("its %s was missing", ManifestFile))
 	}
 	for _, e := range entries {
 		if e.Name() != PrivateDir {
@@ -190,32 +323,178 @@ func (s *Store) checkOwned() error {
 	return nil
 }
 
-// setUp creates the folder if it is new, its manifest, and its private
-// folder, which git ignores.
-func (s *Store) setUp() error {
-	if err := s.fs.MkdirAll(filepath.Join(s.private, tmpDir), 0o755); err != nil {
-		return fmt.Errorf("writing %s: %w", s.dir, err)
+// notRegular says what a file of the runner's is not, when it is not a
+// regular file.
+const notRegular = "is not a regular file (a symbolic link, a named pipe, a socket or a device), which the runner never writes"
+
+// cutShort reports whether a folder manifest that cannot be read (err) is
+// one of the runner's cut short, as a write that did not reach the disk
+// before a power cut leaves it: empty, the start of its comment, or its
+// comment followed by what does not read as a manifest; not one that
+// lists a name the runner does not write, or of another layout.
+func cutShort(data []byte, err error) bool {
+	switch {
+	case len(bytes.TrimSpace(data)) == 0 || bytes.HasPrefix([]byte(folderComment), data):
+		return true
+	case !bytes.HasPrefix(data, []byte(folderComment)):
+		return false
 	}
-	if err := s.fs.MkdirAll(filepath.Join(s.private, dirtyDir), 0o755); err != nil {
-		return fmt.Errorf("writing %s: %w", s.dir, err)
+	return !errors.As(err, new(*NameError)) && !errors.As(err, new(*LayoutError))
+}
+
+// describeCut says what is left of a manifest cut short.
+func describeCut(data []byte) string {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return "empty"
 	}
-	if err := s.putPrivate(gitignore, []byte("# Written by the runner: its lock and temporary files, not results.\n*\n")); err != nil {
+	return "cut short"
+}
+
+// experimentFolders returns the entries of the results folder that are
+// the folders of experiments: each holds the manifest of an experiment
+// of its name.
+func (s *Store) experimentFolders(entries []fs.DirEntry) []string {
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() || e.Type()&fs.ModeSymlink != 0 || !experiment.ValidName(e.Name()) {
+			continue
+		}
+		data, err := readAllFile(s.fs, path.Join(e.Name(), ManifestFile))
+		if err != nil {
+			continue
+		}
+		if m, err := ParseExperimentManifest(data); err == nil && m.Experiment == e.Name() {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+// rebuildTop takes, for a results folder whose manifest is damaged or
+// missing (why), one listing the experiments whose folders it holds; it
+// is written at once (or, comparing, counted as a file that would
+// change). A folder that holds no experiment's is not known to be the
+// runner's, and is refused.
+func (s *Store) rebuildTop(why string) error {
+	entries, err := s.fs.ReadDir(".")
+	if err != nil {
 		return err
 	}
-	if _, err := s.fs.Stat(filepath.Join(s.root, ManifestFile)); errors.Is(err, fs.ErrNotExist) {
+	names := s.experimentFolders(entries)
+	if len(names) == 0 {
+		return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("%s, and it holds no experiment's folder: it is not known to be a results folder of the runner; remove the manifest, or write results to another folder", why)}
+	}
+	// Without its manifest, nothing marks the folder as the runner's but
+	// what it holds: only a folder that holds nothing else than the
+	// runner's is taken as one, so that a folder of the user's that holds
+	// a copy of an experiment's folder is not written into, nor its
+	// README.md replaced.
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case name == PrivateDir || name == ManifestFile || slices.Contains(names, name):
+		case slices.Contains(topFiles, name) && (!e.Type().IsRegular() || s.writtenTop(name)):
+			// not a regular file: not listed below, and refused when written
+		default:
+			return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("%s, and it holds %s, which is not known to be the runner's: the folder is not known to be a results folder of the runner; restore its %s from git (git checkout -- %s), or write results to another folder",
+				why, name, ManifestFile, filepath.ToSlash(s.Path(ManifestFile)))}
+		}
+	}
+	m := &FolderManifest{Layout: Layout, Experiments: names}
+	for _, f := range topFiles {
+		if info, err := s.fs.Lstat(f); err == nil && info.Mode().IsRegular() {
+			m.Files = append(m.Files, f)
+		}
+	}
+	s.top = m
+	s.repaired = append(s.repaired, fmt.Sprintf("%s: %s; written again from the folders of its %s", s.dir, why, prose.Count(len(names), "experiment")))
+	return nil
+}
+
+// topStarts are how the results folder's own files start, as the runner
+// writes them.
+var topStarts = map[string]string{
+	IndexFile:           "# Results\n\nWritten by the runner; do not edit.",
+	SummaryMarkdownFile: "# Summary\n",
+	SummaryFile:         strings.Join(Header(), ",") + "\n",
+}
+
+// writtenTop reports whether one of the results folder's own files, a
+// regular file, starts as the runner writes it, or is the start of that
+// (empty, say, as a power cut can leave it).
+func (s *Store) writtenTop(name string) bool {
+	f, err := s.fs.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	want := topStarts[name]
+	got := make([]byte, len(want))
+	n, _ := io.ReadFull(f, got)
+	return string(got[:n]) == want[:n]
+}
+
+// Repaired says what of the folder's own the store found damaged, and
+// writes again.
+func (s *Store) Repaired() []string {
+	return s.repaired
+}
+
+// setUp checks the private folder, which must be a real folder of the
+// results folder with real folders in it, and creates what is missing of
+// it (not when comparing): so that no link can lead the lock, the
+// temporary files or the cache out of the folder.
+func (s *Store) setUp() error {
+	for _, d := range []string{PrivateDir, path.Join(PrivateDir, tmpDir), path.Join(PrivateDir, cacheDir), path.Join(PrivateDir, journalDir), path.Join(PrivateDir, shardsDir)} {
+		info, err := s.fs.Lstat(d)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && s.mode != Compare:
+			if err := s.fs.Mkdir(d); err != nil && !errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("writing %s: %w", s.dir, err)
+			}
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return fmt.Errorf("reading %s: %w", s.Path(d), err)
+		case !info.IsDir():
+			return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("its %s is %s; the runner keeps its lock and temporary files there, in a folder of its own: remove it", d, describeKind(info.Mode()))}
+		}
+		if s.mode != Compare {
+			if err := Keep(s.fs, d); err != nil {
+				return fmt.Errorf("reading %s: %w", s.Path(d), err)
+			}
+		}
+	}
+	if len(s.repaired) > 0 && s.top != nil {
+		if err := s.write(ManifestFile, s.top.Render(), true); err != nil {
+			return err
+		}
+	}
+	if s.mode == Compare {
+		return nil
+	}
+	if err := s.putPrivate(gitignore, []byte("# Written by the runner: its lock, temporary files and cache, not results.\n*\n")); err != nil {
+		return err
+	}
+	if s.top == nil {
 		m := FolderManifest{Layout: Layout}
-		return s.write(ManifestFile, m.Render(), false)
+		if err := s.write(ManifestFile, m.Render(), false); err != nil {
+			return err
+		}
+		s.top = &m
 	}
 	return nil
 }
 
 // putPrivate writes a file of the private folder if it is missing.
 func (s *Store) putPrivate(name string, data []byte) error {
-	p := filepath.Join(s.private, name)
-	if _, err := s.fs.Stat(p); err == nil {
+	p := path.Join(PrivateDir, name)
+	if info, err := s.fs.Lstat(p); err == nil {
+		if !info.Mode().IsRegular() {
+			return &FolderError{Dir: s.dir, Problem: fmt.Sprintf("its %s is %s: remove it", p, describeKind(info.Mode()))}
+		}
 		return nil
 	}
-	w, err := s.fs.Create(p, 0o644)
+	w, err := s.fs.Create(p)
 	if errors.Is(err, fs.ErrExist) {
 		return nil // written by another shard meanwhile
 	}
@@ -226,77 +505,52 @@ func (s *Store) putPrivate(name string, data []byte) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", p, err)
+		return fmt.Errorf("writing %s: %w", s.Path(p), err)
 	}
 	return nil
 }
 
-// cleanLeftovers removes what killed writers left in .runner/tmp.
+// cleanLeftovers removes what killed writers left in .runner: temporary
+// files, and the registrations of shards.
 func (s *Store) cleanLeftovers() error {
-	tmp := filepath.Join(s.private, tmpDir)
-	entries, err := s.fs.ReadDir(tmp)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", tmp, err)
-	}
-	for _, e := range entries {
-		if err := s.fs.RemoveAll(filepath.Join(tmp, e.Name())); err != nil {
-			return fmt.Errorf("removing what a stopped runner left: %w", err)
+	for _, d := range []string{tmpDir, shardsDir} {
+		dir := path.Join(PrivateDir, d)
+		entries, err := s.fs.ReadDir(dir)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", s.Path(dir), err)
+		}
+		for _, e := range entries {
+			if err := removeAll(s.fs, path.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("removing what a stopped runner left: %w", err)
+			}
 		}
 	}
 	return nil
 }
 
 // Leftovers lists, for --check, what killed writers left: temporary files
-// in .runner/tmp, and experiments whose writing did not finish. The next
-// writer removes the one and finishes the other.
+// in .runner/tmp, and experiments whose writing did not finish (their
+// journals). The next writer removes the one and finishes the other.
 func (s *Store) Leftovers() (temporary int, unfinished []string, err error) {
-	entries, err := s.fs.ReadDir(filepath.Join(s.private, tmpDir))
+	entries, err := s.fs.ReadDir(path.Join(PrivateDir, tmpDir))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return 0, nil, err
 	}
-	dirty, err := s.fs.ReadDir(filepath.Join(s.private, dirtyDir))
+	journals, err := s.fs.ReadDir(path.Join(PrivateDir, journalDir))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return 0, nil, err
 	}
-	for _, d := range dirty {
-		unfinished = append(unfinished, d.Name())
+	for _, j := range journals {
+		unfinished = append(unfinished, j.Name())
 	}
 	return len(entries), unfinished, nil
 }
 
-// Unfinished reports whether the writing of an experiment's runs began and
-// did not finish with its summary: its summary may then not be that of its
-// runs.
+// Unfinished reports whether the writing of an experiment began and did
+// not finish: it has a journal of runs not yet in its records.
 func (s *Store) Unfinished(experiment string) bool {
-	_, err := s.fs.Stat(filepath.Join(s.private, dirtyDir, experiment))
+	_, err := s.fs.Lstat(path.Join(PrivateDir, journalDir, experiment))
 	return err == nil
-}
-
-// markUnfinished notes, before the first of an experiment's runs changes,
-// that its summary is no longer that of its runs.
-func (s *Store) markUnfinished(experiment string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.mode == Compare || s.marked[experiment] {
-		return nil
-	}
-	if err := s.putPrivate(filepath.Join(dirtyDir, experiment), nil); err != nil {
-		return err
-	}
-	s.marked[experiment] = true
-	return nil
-}
-
-// Finished notes that an experiment's summary is that of its runs again.
-func (s *Store) Finished(experiment string) error {
-	if s.mode != Write {
-		return nil
-	}
-	err := s.fs.Remove(filepath.Join(s.private, dirtyDir, experiment))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("writing %s: %w", s.dir, err)
-	}
-	return nil
 }
 
 // Counts returns how many files were put, and how many of them were new
@@ -327,20 +581,38 @@ func (s *Store) count(rel string, changed bool) {
 	}
 }
 
+// writerName names this writer in the names of its journals: its mode,
+// shard, process and a count, so that no two writers' names collide, nor
+// two batches of one process.
+func (s *Store) writerName() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	name := "run"
+	if s.mode == Shard {
+		name = fmt.Sprintf("shard-%d-of-%d", s.shardK, s.shardN)
+	}
+	return fmt.Sprintf("%s-%s-%d-%d", name, s.pid, s.opened, s.seq)
+}
+
 // tempName returns a fresh name in .runner/tmp for what will be put at
-// rel, which the name shows: 1234-7-lr_alpha=0.1.
+// rel, whose last element the name shows: 1234-7-alpha=0.1. It is at most
+// 20 + 1 + 20 + 1 + experiment.MaxNameLength bytes long (the longest
+// process id and count, and the longest last element: an experiment's
+// name, or a run folder's key=value), well within the 255 bytes a file
+// system allows a name.
 func (s *Store) tempName(rel string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	return filepath.Join(s.private, tmpDir, s.pid+"-"+strconv.Itoa(s.seq)+"-"+strings.ReplaceAll(rel, "/", "_"))
+	return path.Join(PrivateDir, tmpDir, s.pid+"-"+strconv.Itoa(s.seq)+"-"+path.Base(rel))
 }
 
 // View returns the folder as this Store has written it, to read with the
-// functions of this package: in Compare mode, with the summaries and
-// manifests it would have written.
+// functions of this package: in Compare mode, with the files it would have
+// written.
 func (s *Store) View() fs.FS {
-	return overlayFS{disk: os.DirFS(s.root), files: func(name string) ([]byte, bool) {
+	return overlayFS{disk: FolderFS(s.fs), files: func(name string) ([]byte, bool) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		data, ok := s.overlay[name]
@@ -348,14 +620,9 @@ func (s *Store) View() fs.FS {
 	}}
 }
 
-// abs returns the path of a slash-separated path under the root.
-func (s *Store) abs(rel string) string {
-	return filepath.Join(s.root, filepath.FromSlash(rel))
-}
-
-// readAll reads a whole file, in two reads if it is small (a record):
-// io.ReadAll starts from 512 bytes and grows.
-func readAll(fsys FileSystem, name string) ([]byte, error) {
+// readAllFile reads a whole regular file of a folder, in two reads if it
+// is small (a manifest): at most maxManifest bytes, or errTooLarge.
+func readAllFile(fsys FileSystem, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
@@ -364,74 +631,19 @@ func readAll(fsys FileSystem, name string) ([]byte, error) {
 	b := readBuffers.Get().(*bytes.Buffer)
 	defer readBuffers.Put(b)
 	b.Reset()
-	_, err = b.ReadFrom(f)
+	_, err = b.ReadFrom(io.LimitReader(f, maxManifest+1))
+	if err == nil && b.Len() > maxManifest {
+		return nil, errTooLarge
+	}
 	return bytes.Clone(b.Bytes()), err
 }
 
-// readBuffers are the buffers readAll reads into: a record or a summary
-// takes one read into a buffer that grew to hold the largest.
+// errTooLarge is the error of a file read whole that is larger than any
+// manifest, as a hostile results folder may hold: it is not read.
+var errTooLarge = fmt.Errorf("larger than %d bytes, which no manifest is", maxManifest)
+
+// readBuffers are the buffers readAllFile reads into.
 var readBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 8<<10)) }}
-
-// FolderWriter writes the files of a folder that a manifest lists: the
-// results folder's own, or an experiment's. Its manifest is written first
-// listing the old files and the new, then the new files, then the old
-// files no longer written are removed, and the manifest is written
-// listing the new ones: at every moment, every file there that the runner
-// wrote is listed. A file there that the manifest did not list is not the
-// runner's, and is not replaced.
-type FolderWriter struct {
-	s        *Store
-	folder   string // slash-separated under the root; "" for the root
-	old, new []string
-	manifest func(files []string) []byte
-}
-
-// OpenFolder starts writing the files new of folder, whose manifest lists
-// old; manifest renders the manifest for a list of files.
-func (s *Store) OpenFolder(folder string, old, new []string, manifest func(files []string) []byte) (*FolderWriter, error) {
-	f := &FolderWriter{s: s, folder: folder, old: old, new: new, manifest: manifest}
-	for _, name := range new {
-		if err := s.checkMine(path.Join(folder, name), old, name); err != nil {
-			return nil, err
-		}
-	}
-	union := slices.Clone(old)
-	for _, name := range new {
-		if !slices.Contains(union, name) {
-			union = append(union, name)
-		}
-	}
-	if s.mode != Compare && len(union) > len(old) {
-		if err := s.write(path.Join(folder, ManifestFile), manifest(union), false); err != nil {
-			return nil, err
-		}
-	}
-	return f, nil
-}
-
-// Create starts a file of the folder, written as a stream.
-func (f *FolderWriter) Create(name string) (*Pending, error) {
-	return f.s.create(path.Join(f.folder, name), "", false)
-}
-
-// Put writes a whole file of the folder.
-func (f *FolderWriter) Put(name string, data []byte) error {
-	return f.s.replace(path.Join(f.folder, name), data)
-}
-
-// Close removes the old files no longer written, and writes the manifest.
-func (f *FolderWriter) Close() error {
-	if f.s.mode != Compare {
-		for _, name := range f.old {
-			if !slices.Contains(f.new, name) {
-				if err := f.s.remove(path.Join(f.folder, name)); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return f.s.replace(path.Join(f.folder, ManifestFile), f.manifest(f.new))
-}
 
 // checkMine refuses to replace a file that exists and is not listed as
 // the runner's.
@@ -439,37 +651,66 @@ func (s *Store) checkMine(rel string, listed []string, name string) error {
 	if slices.Contains(listed, name) {
 		return nil
 	}
-	if _, err := s.fs.Lstat(s.abs(rel)); err == nil {
-		return fmt.Errorf("will not replace %s: the runner did not write it (no manifest or run record lists it); move it away", s.Path(rel))
+	if _, err := s.fs.Lstat(rel); err == nil {
+		return fmt.Errorf("will not replace %s: the runner did not write it (no manifest of the runner's lists it); move it away", s.Path(rel))
 	}
 	return nil
 }
 
-// remove removes a file the runner wrote, if it is there.
+// remove removes a file the runner wrote, if it is there. In Compare mode
+// it removes nothing: a file there counts as one that would change.
 func (s *Store) remove(rel string) error {
-	if err := s.fs.Remove(s.abs(rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if s.mode == Compare {
+		if _, err := s.fs.Lstat(rel); err == nil {
+			s.mu.Lock()
+			s.nchanged++
+			s.changed = append(s.changed, rel)
+			s.mu.Unlock()
+		}
+		return nil
+	}
+	if err := s.fs.Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing %s: %w", s.Path(rel), err)
 	}
 	return nil
 }
 
-// replace writes a whole file: to a temporary file, renamed over the file
-// if their contents differ, and counts it. In Compare mode, it only
-// compares.
-func (s *Store) replace(rel string, data []byte) error {
-	return s.write(rel, data, true)
+// write writes a whole file: to a temporary file, renamed over the file
+// if their contents differ, and counts it if count. In Compare mode, it
+// only compares, and keeps what it would write to be read back.
+func (s *Store) write(rel string, data []byte, count bool) error {
+	_, err := s.writeFile(rel, data, count)
+	return err
 }
 
-// write writes a whole file as replace does, counting it if count.
-func (s *Store) write(rel string, data []byte, count bool) error {
-	p, err := s.create(rel, "", false)
+func (s *Store) writeFile(rel string, data []byte, count bool) (*Pending, error) {
+	p, err := s.create(rel, "", false, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p.uncounted = !count
 	if _, err := p.Write(data); err != nil {
 		p.abort()
-		return err
+		return nil, err
 	}
-	return p.commit()
+	return p, p.Commit()
 }
+
+// emptyFolder is the file system of a folder that does not exist, for
+// Compare mode: it holds nothing.
+type emptyFolder struct{}
+
+func (emptyFolder) Lstat(name string) (fs.FileInfo, error) { return nil, notExist(name) }
+func (emptyFolder) Mkdir(name string) error                { return notExist(name) }
+func (emptyFolder) Create(name string) (WriteFile, error)  { return nil, notExist(name) }
+func (emptyFolder) Open(name string) (ReadFile, error)     { return nil, notExist(name) }
+func (emptyFolder) ReadDir(name string) ([]fs.DirEntry, error) {
+	return nil, notExist(name)
+}
+func (emptyFolder) Rename(a, b string) error   { return notExist(a) }
+func (emptyFolder) Exchange(a, b string) error { return notExist(a) }
+func (emptyFolder) Link(a, b string) error     { return notExist(a) }
+func (emptyFolder) Remove(name string) error   { return notExist(name) }
+func (emptyFolder) Free() (int64, error)       { return 0, notExist(".") }
+
+func notExist(name string) error { return &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist} }

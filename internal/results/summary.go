@@ -4,9 +4,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"slices"
+	"math"
 	"strconv"
-	"strings"
 
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/pkg/engine"
@@ -45,6 +44,7 @@ const (
 	ColSSRFinal    // SSR at the final parameters
 	ColB3Optimum   // b3*, the b3 that minimises SSR, when b3 alone trains
 	ColErrorFactor // |1 - 2·N·α|, when b3 alone trains
+	ColAlphaLimit  // 2/λ_max of the Hessian of SSR at the final parameters, for converged runs
 	ColExpected    // published values that hold, of those pinned: "14/15"; empty if none
 	NumColumns
 )
@@ -54,7 +54,7 @@ var columnNames = [NumColumns]string{
 	"w1_initial", "b1_initial", "w2_initial", "b2_initial", "w3_initial", "w4_initial", "b3_initial",
 	"iterations", "status",
 	"w1_final", "b1_final", "w2_final", "b2_final", "w3_final", "w4_final", "b3_final",
-	"ssr_final", "b3_optimum", "error_factor", "expected",
+	"ssr_final", "b3_optimum", "error_factor", "alpha_limit", "expected",
 }
 
 // String returns the column's name in summary.csv's header.
@@ -63,6 +63,26 @@ func (c Column) String() string {
 		return fmt.Sprintf("Column(%d)", int(c))
 	}
 	return columnNames[c]
+}
+
+// ParseColumn returns the column of a name of summary.csv's header.
+func ParseColumn(name string) (Column, bool) {
+	for c, n := range columnNames {
+		if n == name {
+			return Column(c), true
+		}
+	}
+	return 0, false
+}
+
+// Numeric reports whether the column holds numbers (or is empty), rather
+// than text.
+func (c Column) Numeric() bool {
+	switch c {
+	case ColExperiment, ColRun, ColTrain, ColActivation, ColStatus, ColExpected:
+		return false
+	}
+	return true
 }
 
 // Header returns summary.csv's header: every column's name, in order.
@@ -80,70 +100,86 @@ func Final(p engine.Param) Column {
 	return ColW1Final + Column(p)
 }
 
+// ColumnOf returns the summary's column of a field that sweeps set: alpha,
+// tolerance, max_iterations, or a parameter's starting value.
+func ColumnOf(field string) (Column, bool) {
+	switch field {
+	case "alpha":
+		return ColAlpha, true
+	case "tolerance":
+		return ColTolerance, true
+	case "max_iterations":
+		return ColMaxIterations, true
+	}
+	p, ok := engine.ParseParam(field)
+	return Initial(p), ok
+}
+
+// Cell is a value of a run's row: as summary.csv writes it, and as a
+// number if it is one.
+type Cell struct {
+	Text  string
+	Num   float64
+	IsNum bool
+}
+
+// Cell returns a run's value in a column of the summary. Inputs are
+// written as given, results with the run's CSV digits; a value that does
+// not apply to the run is empty.
+func (r *Record) Cell(c Column) Cell {
+	in, o := &r.Inputs, &r.Outcome
+	input := func(v float64) Cell { return Cell{experiment.FormatValue(v), v, true} }
+	result := func(v float64) Cell { return Cell{FormatCSV(v, in.CSVDigits), v, true} }
+	b3Only := in.Train == engine.NewParamSet(engine.B3)
+	switch {
+	case c == ColExperiment:
+		return Cell{Text: r.Experiment()}
+	case c == ColRun:
+		return Cell{Text: r.Run}
+	case c == ColTrain:
+		return Cell{Text: in.Train.String()}
+	case c == ColActivation:
+		return Cell{Text: in.Start.Activation.String()}
+	case c == ColAlpha:
+		return input(in.Alpha)
+	case c == ColTolerance:
+		return input(in.Tolerance)
+	case c == ColMaxIterations:
+		return Cell{strconv.Itoa(in.MaxIterations), float64(in.MaxIterations), true}
+	case c >= ColW1Initial && c <= ColB3Initial:
+		return input(in.Start.Get(engine.Param(c - ColW1Initial)))
+	case c == ColIterations:
+		return Cell{strconv.Itoa(o.Iterations), float64(o.Iterations), true}
+	case c == ColStatus:
+		return Cell{Text: o.Status.String()}
+	case c >= ColW1Final && c <= ColB3Final:
+		if p := engine.Param(c - ColW1Final); in.Train.Has(p) {
+			return result(o.Final.Get(p))
+		}
+	case c == ColSSRFinal:
+		return result(o.SSR)
+	case c == ColB3Optimum && b3Only:
+		return result(engine.Optimum(in.Start, in.Data))
+	case c == ColErrorFactor && b3Only:
+		return result(engine.ErrorFactor(in.Alpha, len(in.Data)))
+	case c == ColAlphaLimit && o.Status == engine.Converged:
+		return result(engine.StabilityLimit(r.Network(), in.Data, in.Train))
+	case c == ColExpected && len(o.Checks) > 0:
+		return Cell{Text: fmt.Sprintf("%d/%d", o.Held(), len(o.Checks))}
+	}
+	return Cell{Num: math.NaN()}
+}
+
 // Row is a run's row of a summary: its cells as summary.csv writes them.
 type Row [NumColumns]string
 
-// RowOf returns the row of a run's record. Inputs are written as given,
-// results with the run's CSV digits.
-func RowOf(r *Record) Row {
-	in, o := &r.Inputs, &r.Outcome
-	result := func(v float64) string { return FormatCSV(v, in.CSVDigits) }
+// Row returns the run's row of the summaries.
+func (r *Record) Row() Row {
 	var row Row
-	row[ColExperiment], _, _ = strings.Cut(r.Run, "/")
-	row[ColRun] = r.Run
-	row[ColTrain] = in.Train.String()
-	row[ColActivation] = in.Start.Activation.String()
-	row[ColAlpha] = experiment.FormatValue(in.Alpha)
-	row[ColTolerance] = experiment.FormatValue(in.Tolerance)
-	row[ColMaxIterations] = strconv.Itoa(in.MaxIterations)
-	for _, p := range engine.AllParams.List() {
-		row[Initial(p)] = experiment.FormatValue(in.Start.Get(p))
-	}
-	row[ColIterations] = strconv.Itoa(o.Iterations)
-	row[ColStatus] = o.Status.String()
-	for _, p := range in.Train.List() {
-		row[Final(p)] = result(o.Final.Get(p))
-	}
-	row[ColSSRFinal] = result(o.SSR)
-	if in.Train == engine.NewParamSet(engine.B3) {
-		row[ColB3Optimum] = result(engine.Optimum(in.Start, in.Data))
-		row[ColErrorFactor] = result(engine.ErrorFactor(in.Alpha, len(in.Data)))
-	}
-	if len(o.Checks) > 0 {
-		row[ColExpected] = fmt.Sprintf("%d/%d", o.Held(), len(o.Checks))
+	for c := range NumColumns {
+		row[c] = r.Cell(c).Text
 	}
 	return row
-}
-
-// Status returns the run's status.
-func (r *Row) Status() engine.Status {
-	s, _ := engine.ParseStatus(r[ColStatus])
-	return s
-}
-
-// Iterations returns the iterations the run took.
-func (r *Row) Iterations() int {
-	n, _ := strconv.Atoi(r[ColIterations])
-	return n
-}
-
-// Float returns the number in a column, and false if the cell is empty or
-// not a number.
-func (r *Row) Float(c Column) (float64, bool) {
-	v, err := strconv.ParseFloat(r[c], 64)
-	return v, err == nil
-}
-
-// Checks returns how many published values hold and how many the run
-// pins.
-func (r *Row) Checks() (held, pinned int) {
-	h, p, ok := strings.Cut(r[ColExpected], "/")
-	if !ok {
-		return 0, 0
-	}
-	held, _ = strconv.Atoi(h)
-	pinned, _ = strconv.Atoi(p)
-	return held, pinned
 }
 
 // SummaryWriter writes summary.csv row by row.
@@ -157,49 +193,14 @@ func NewSummaryWriter(w io.Writer) (*SummaryWriter, error) {
 	return s, s.w.Write(Header())
 }
 
-// Write writes a row.
-func (s *SummaryWriter) Write(r *Row) error {
-	return s.w.Write(r[:])
+// Write writes a run's row.
+func (s *SummaryWriter) Write(r *Record) error {
+	row := r.Row()
+	return s.w.Write(row[:])
 }
 
 // Flush writes what is buffered.
 func (s *SummaryWriter) Flush() error {
 	s.w.Flush()
 	return s.w.Error()
-}
-
-// SummaryReader reads summary.csv row by row.
-type SummaryReader struct {
-	r    *csv.Reader
-	line int
-}
-
-// NewSummaryReader reads summary.csv's header from r, which must be this
-// runner's.
-func NewSummaryReader(r io.Reader) (*SummaryReader, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = int(NumColumns)
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, fmt.Errorf("empty; want a header")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Equal(header, Header()) {
-		return nil, fmt.Errorf("line 1: not a summary of this version of the runner (its columns are %s)", strings.Join(header, ","))
-	}
-	return &SummaryReader{r: cr, line: 1}, nil
-}
-
-// Next returns the next row, or io.EOF after the last.
-func (s *SummaryReader) Next() (Row, error) {
-	var row Row
-	cells, err := s.r.Read()
-	if err != nil {
-		return row, err
-	}
-	s.line++
-	copy(row[:], cells)
-	return row, nil
 }

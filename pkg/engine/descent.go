@@ -35,6 +35,15 @@ type Settings struct {
 	// Train is the set of parameters that descend; the others stay fixed.
 	// The empty set means b3 alone.
 	Train ParamSet
+
+	// RangeTo, if not zero, makes the run a learning-rate range test
+	// (Smith 2017; fastai's lr_find): α grows geometrically from Alpha at
+	// iteration 1 to RangeTo at iteration MaxIterations (see AlphaAt), and
+	// |step| < Tolerance does not end the run, which ends after
+	// MaxIterations iterations, when it diverges, or when its observer
+	// returns ErrStop. Tolerance is not used, and may be zero. RangeTo must
+	// be finite and greater than zero, or zero.
+	RangeTo float64
 }
 
 // Trained returns the parameters that descend: Train, or b3 if Train is
@@ -54,8 +63,11 @@ func (s Settings) validate() error {
 	if !positiveFinite(s.Alpha) {
 		errs = append(errs, fmt.Errorf("engine: Alpha must be finite and > 0, got %v", s.Alpha))
 	}
-	if !positiveFinite(s.Tolerance) {
+	if !positiveFinite(s.Tolerance) && s.RangeTo == 0 {
 		errs = append(errs, fmt.Errorf("engine: Tolerance must be finite and > 0, got %v", s.Tolerance))
+	}
+	if s.RangeTo != 0 && !positiveFinite(s.RangeTo) {
+		errs = append(errs, fmt.Errorf("engine: RangeTo must be 0 (no range test) or finite and > 0, got %v", s.RangeTo))
 	}
 	if s.MaxIterations < 1 {
 		errs = append(errs, fmt.Errorf("engine: MaxIterations must be at least 1, got %d", s.MaxIterations))
@@ -92,9 +104,9 @@ type Result struct {
 	// Iterations is the number of iterations run, the last one included.
 	Iterations int
 	// Final is the network the run ended with: for Converged and
-	// MaxIterations, with the last iteration's next values; for Diverged,
-	// with the values of the iteration at which the run was stopped (its
-	// update is not applied).
+	// MaxIterations, with the last iteration's next values; for Diverged
+	// and Stopped, with the values of the iteration at which the run was
+	// stopped (its update is not applied).
 	Final Network
 	// FinalSSR is the SSR of the Final network.
 	FinalSSR float64
@@ -106,18 +118,21 @@ type Result struct {
 // Iteration k (from 1) evaluates the network, in one forward and one
 // backward pass over the data, and computes the predictions, SSR, the
 // gradient of SSR with respect to each trained parameter (by the chain
-// rule), step = Alpha*gradient and next value = value - step. The run
-// stops at the first iteration where
+// rule), step = α*gradient (α = Settings.AlphaAt(k): Alpha, unless the run
+// is a range test) and next value = value - step. The run stops at the
+// first iteration where
 //   - any of those values is NaN or ±Inf, or SSR exceeds DivergenceRatio
 //     times the first iteration's SSR: Diverged;
-//   - otherwise every |step| < Tolerance: Converged;
+//   - otherwise every |step| < Tolerance, unless the run is a range test:
+//     Converged;
 //   - otherwise k = MaxIterations: MaxIterations.
 //
 // After each iteration, observe (if not nil) is called with it; the
 // Iteration and its slices are reused, so observe must copy what it keeps.
-// If observe returns an error, Descend stops and returns that error.
-// Descend also returns an error if the settings are invalid or data is
-// empty.
+// If observe returns ErrStop, the run ends at that iteration with status
+// Stopped (or its own status, if the iteration ends it anyway). If observe
+// returns another error, Descend stops and returns that error. Descend
+// also returns an error if the settings are invalid or data is empty.
 func Descend(start Network, data []Point, s Settings, observe func(*Iteration) error) (Result, error) {
 	if err := s.validate(); err != nil {
 		return Result{}, err
@@ -133,13 +148,18 @@ func Descend(start Network, data []Point, s Settings, observe func(*Iteration) e
 	it := d.iteration()
 	var ssrBound float64
 	for it.N = 1; ; it.N++ {
-		d.evaluate(it, s.Alpha)
+		d.evaluate(it, s.AlphaAt(it.N))
 		if it.N == 1 {
 			ssrBound = ratio * it.SSR
 		}
 		status, done := it.status(s, ssrBound)
 		if observe != nil {
-			if err := observe(it); err != nil {
+			switch err := observe(it); {
+			case errors.Is(err, ErrStop):
+				if !done {
+					status, done = Stopped, true
+				}
+			case err != nil:
 				return Result{}, err
 			}
 		}
@@ -260,7 +280,7 @@ func (it *Iteration) status(s Settings, ssrBound float64) (Status, bool) {
 	switch {
 	case !it.finite() || it.SSR > ssrBound:
 		return Diverged, true
-	case it.converged(s.Tolerance):
+	case s.RangeTo == 0 && it.converged(s.Tolerance):
 		return Converged, true
 	case it.N >= s.MaxIterations:
 		return MaxIterations, true
@@ -293,7 +313,7 @@ func (it *Iteration) finite() bool {
 // result builds the Result of a run that stopped at this iteration.
 func (d *descent) result(it *Iteration, status Status) Result {
 	r := Result{Status: status, Iterations: it.N}
-	if status == Diverged {
+	if status == Diverged || status == Stopped {
 		r.Final, r.FinalSSR = d.net, it.SSR
 		return r
 	}

@@ -13,6 +13,12 @@
 // its derivative with respect to b3 is Σ -2 (y_i - predicted_i), and the
 // chain rule gives the others (see Descend).
 //
+// Beside descent, the package holds its theory: the exact Hessian of SSR
+// and the local stability limit 2/λ_max (Hessian, StabilityLimit), and the
+// closed form of descent on b3 alone (B3Descent: its stability edge and its
+// fastest α). A run can also be a learning-rate range test, its α growing
+// geometrically from iteration to iteration (Settings.RangeTo).
+//
 // The package does no file or terminal I/O. Descend reports every
 // iteration to a caller-supplied function, so callers decide what to keep
 // (a whole trace, the first and last rows, nothing) and memory does not grow

@@ -361,36 +361,3 @@ func TestStatusString(t *testing.T) {
 		}
 	}
 }
-
-// TestEndsKeepsTheFirstAndLast checks the iterations an Ends keeps against
-// the whole trace, for runs shorter and longer than twice what it keeps.
-func TestEndsKeepsTheFirstAndLast(t *testing.T) {
-	const k = 10
-	for _, n := range []int{1, 5, k, 2*k - 1, 2 * k, 57} {
-		var trace Trace
-		ends := NewEnds(k)
-		s := Settings{Alpha: 0.001, Tolerance: 1e-12, MaxIterations: n}
-		_, err := Descend(article, dosages, s, func(it *Iteration) error {
-			trace.Record(it)
-			return ends.Record(it)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []Iteration
-		for i, it := range trace.Iterations {
-			if i < k || i >= n-k {
-				want = append(want, it)
-			}
-		}
-		got := ends.Iterations()
-		if len(got) != len(want) || ends.Seen() != n {
-			t.Fatalf("%d iterations: kept %d of %d seen, want %d of %d", n, len(got), ends.Seen(), len(want), n)
-		}
-		for i := range want {
-			if fmt.Sprint(got[i]) != fmt.Sprint(want[i]) {
-				t.Errorf("%d iterations: kept %+v, want %+v", n, got[i], want[i])
-			}
-		}
-	}
-}

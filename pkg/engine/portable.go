@@ -1,17 +1,19 @@
-// This file holds exp and log1p that give the same bits on every
+// This file holds exp, log and log1p that give the same bits on every
 // architecture. The standard library's math.Exp runs assembly on amd64
-// (using FMA where the CPU has it) and on arm64, and their results differ
-// in the last bit for some inputs; that difference grows through a
-// diverging descent into a different 12th digit in the trace. The
+// (using FMA where the CPU has it) and on arm64, and math.Log on amd64,
+// and their results differ in the last bit for some inputs; that
+// difference grows through a diverging descent into a different 12th digit
+// in the trace. The
 // functions below are the standard library's portable Go versions, with
 // each product rounded explicitly (float64(...)), so that no compiler may
 // fuse it into an FMA instruction with the addition that follows, in the
 // same expression or a later one (which the Go specification allows for a
 // product assigned to a variable without a conversion).
 //
-// They derive from the Go source (src/math/exp.go and src/math/log1p.go,
-// Copyright 2009 and 2010 The Go Authors, BSD-style license), which derive
-// from FreeBSD's msun (e_exp.c and s_log1p.c), which came with this notice:
+// They derive from the Go source (src/math/exp.go, src/math/log.go and
+// src/math/log1p.go, Copyright 2009 and 2010 The Go Authors, BSD-style
+// license), which derive from FreeBSD's msun (e_exp.c, e_log.c and
+// s_log1p.c), which came with this notice:
 //
 //	Copyright (C) 2004 by Sun Microsystems, Inc. All rights reserved.
 //	Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
@@ -181,4 +183,44 @@ func log1p(x float64) float64 {
 		return f - (hfsq - float64(s*(hfsq+r)))
 	}
 	return float64(fk*ln2Hi) - ((hfsq - (float64(s*(hfsq+r)) + (float64(fk*ln2Lo) + c))) - f)
+}
+
+// log returns the natural logarithm of x, as math.Log does, with the same
+// bits everywhere.
+func log(x float64) float64 {
+	const (
+		ln2Hi = 6.93147180369123816490e-01
+		ln2Lo = 1.90821492927058770002e-10
+		l1    = 6.666666666666735130e-01
+		l2    = 3.999999999940941908e-01
+		l3    = 2.857142874366239149e-01
+		l4    = 2.222219843214978396e-01
+		l5    = 1.818357216161805012e-01
+		l6    = 1.531383769920937332e-01
+		l7    = 1.479819860511658591e-01
+	)
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 1):
+		return x
+	case x < 0:
+		return math.NaN()
+	case x == 0:
+		return math.Inf(-1)
+	}
+	// Reduce x to f1 · 2**k, with sqrt(2)/2 <= f1 < sqrt(2).
+	f1, ki := math.Frexp(x)
+	if f1 < math.Sqrt2/2 {
+		f1 *= 2
+		ki--
+	}
+	f := f1 - 1
+	k := float64(ki)
+	s := f / (2 + f)
+	s2 := float64(s * s)
+	s4 := float64(s2 * s2)
+	t1 := float64(s2 * (l1 + float64(s4*(l3+float64(s4*(l5+float64(s4*l7)))))))
+	t2 := float64(s4 * (l2 + float64(s4*(l4+float64(s4*l6)))))
+	r := t1 + t2
+	hfsq := float64(float64(0.5*f) * f)
+	return float64(k*ln2Hi) - ((hfsq - (float64(s*(hfsq+r)) + float64(k*ln2Lo))) - f)
 }

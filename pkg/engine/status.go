@@ -10,16 +10,20 @@ const (
 	MaxIterations
 	// Diverged: a value became NaN or ±Inf, or SSR ran away.
 	Diverged
+	// Stopped: the observer ended the run (ErrStop), as a learning-rate
+	// range test does once its smoothed SSR runs away.
+	Stopped
 )
 
 var statusNames = [...]string{
 	Converged:     "converged",
 	MaxIterations: "max-iterations",
 	Diverged:      "diverged",
+	Stopped:       "stopped",
 }
 
 // String returns the status as written in results: "converged",
-// "max-iterations" or "diverged".
+// "max-iterations", "diverged" or "stopped".
 func (s Status) String() string {
 	if s <= 0 || int(s) >= len(statusNames) {
 		return "unknown"

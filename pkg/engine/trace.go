@@ -1,7 +1,5 @@
 package engine
 
-import "slices"
-
 // Trace records every iteration of a run. Its Record method is an observer
 // for Descend:
 //
@@ -40,51 +38,4 @@ func (it *Iteration) CopyTo(dst *Iteration) {
 	dst.Step = append(dst.Step[:0], it.Step...)
 	dst.Next = append(dst.Next[:0], it.Next...)
 	dst.Predicted = append(dst.Predicted[:0], it.Predicted...)
-}
-
-// Ends keeps copies of the first and the last K iterations it records, the
-// last in a ring, reusing their storage: what a table of a run shows,
-// without memory that grows with the run. Its Record method is an observer
-// for Descend.
-type Ends struct {
-	k     int
-	first []Iteration
-	ring  []Iteration
-	seen  int
-}
-
-// NewEnds returns an Ends that keeps the first and the last k iterations.
-func NewEnds(k int) *Ends {
-	return &Ends{k: k, first: make([]Iteration, 0, k), ring: make([]Iteration, k)}
-}
-
-// Record keeps a copy of it if it is among the first k, and as the last
-// so far.
-func (e *Ends) Record(it *Iteration) error {
-	if len(e.first) < e.k {
-		e.first = e.first[:len(e.first)+1]
-		it.CopyTo(&e.first[len(e.first)-1])
-	}
-	it.CopyTo(&e.ring[e.seen%e.k])
-	e.seen++
-	return nil
-}
-
-// Seen returns how many iterations were recorded.
-func (e *Ends) Seen() int {
-	return e.seen
-}
-
-// Iterations returns the iterations kept, in order, each once: all of
-// them if there were at most 2k, else the first k and the last k. The
-// copies are the Ends' own, valid until it records again.
-func (e *Ends) Iterations() []Iteration {
-	its := slices.Clone(e.first)
-	n := min(e.seen, e.k)
-	for i := e.seen - n; i < e.seen; i++ {
-		if i >= len(e.first) {
-			its = append(its, e.ring[i%e.k])
-		}
-	}
-	return its
 }

@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/descentlab/runner/internal/experiment"
+	"github.com/descentlab/runner/internal/results"
+)
+
+// overrideFlags are --set and --sweep: values tried without editing a
+// file, as given, in order. They are parsed once the command line is
+// read, so that every problem with them is reported at once.
+type overrideFlags struct {
+	given []overrideArg
+}
+
+// overrideArg is one --set or --sweep and its argument.
+type overrideArg struct {
+	kind experiment.OverrideKind
+	arg  string
+}
+
+// flagName is how messages name the flag of an override.
+func (a overrideArg) flagName() string {
+	return "--" + a.kind.String()
+}
+
+// add defines --set and --sweep.
+func (o *overrideFlags) add(fs *flag.FlagSet) {
+	fs.Var(overrideFlag{o, experiment.SetOverride}, "set",
+		"give every run `FIELD=VALUE` (alpha, b3, tolerance, max_iterations, w1 … w4), instead of what the file says; repeatable")
+	fs.Var(overrideFlag{o, experiment.SweepOverride}, "sweep",
+		"sweep a field, `FIELD=LIST|RANGE`: alpha=0.1,0.2,0.3, alpha=0.001:1:20 (linear) or alpha=log:0.001:1:20; repeatable")
+}
+
+// tried reports whether any --set or --sweep was given.
+func (o *overrideFlags) tried() bool {
+	return len(o.given) > 0
+}
+
+// parse parses the overrides, in the order given. Their problems, all of
+// them, are an *experiment.UsageError, each at its flag.
+func (o *overrideFlags) parse() ([]experiment.Override, error) {
+	var overrides []experiment.Override
+	var problems experiment.ErrorList
+	for _, a := range o.given {
+		parse := experiment.ParseSet
+		if a.kind == experiment.SweepOverride {
+			parse = experiment.ParseSweep
+		}
+		ov, err := parse(a.flagName(), a.arg)
+		if err != nil {
+			usage, ok := err.(*experiment.UsageError)
+			if !ok {
+				return nil, err
+			}
+			problems = append(problems, usage.Problems...)
+			continue
+		}
+		overrides = append(overrides, ov)
+	}
+	if len(problems) > 0 {
+		return nil, &experiment.UsageError{Problems: problems}
+	}
+	return overrides, nil
+}
+
+// overrideFlag is the flag.Value of --set or of --sweep: each use adds
+// an override to the same list, so that their order is kept across both.
+type overrideFlag struct {
+	flags *overrideFlags
+	kind  experiment.OverrideKind
+}
+
+// String returns "": the flags have no default.
+func (f overrideFlag) String() string { return "" }
+
+// Set notes the argument, which parse reads.
+func (f overrideFlag) Set(v string) error {
+	f.flags.given = append(f.flags.given, overrideArg{f.kind, v})
+	return nil
+}
+
+// flagGiven reports whether the flag name was given on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// tryFolder returns the results folder a try (--set or --sweep without
+// -o) runs against, in Compare mode: one that does not exist, so that the
+// try reads nothing, whatever results/ holds, and stores nothing that
+// could be reused. Compare mode never creates it.
+func tryFolder() string {
+	for i := 0; ; i++ {
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("runner-try-%d-%d", os.Getpid(), i))
+		if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+			return dir
+		}
+	}
+}
+
+// tryNote ends the report of a try, which writes nothing.
+const tryNote = "a try of --set/--sweep values; give -o DIR to keep its results"
+
+// OverridesError is a results folder that holds an experiment run with
+// other overrides (or none) than those given: a try's results would
+// replace them, and runner run --check of the folder would then fail.
+type OverridesError struct {
+	// Dir is the results folder, and Experiment the experiment's name.
+	Dir, Experiment string
+	// Stored are the overrides its manifest records; Given those of the
+	// command line; both in their canonical form.
+	Stored, Given []string
+}
+
+func (e *OverridesError) Error() string {
+	return fmt.Sprintf("-o %s holds the experiment %s with other overrides (%s, not %s); write tries elsewhere with -o",
+		e.Dir, e.Experiment, overrideList(e.Stored), overrideList(e.Given))
+}
+
+// overrideList writes overrides for a message: "none", or "set alpha=0.2,
+// sweep b3=0,1".
+func overrideList(overrides []string) string {
+	if len(overrides) == 0 {
+		return "none"
+	}
+	return strings.Join(overrides, ", ")
+}
+
+// checkStoredOverrides refuses to run experiments tried with overrides
+// into a results folder that holds one of them with other overrides, or
+// with none, as its file declares it. A folder that does not exist yet,
+// is not a results folder, or whose experiment's manifest cannot be read
+// is left for the store to judge as it opens it.
+func checkStoredOverrides(out string, exps []*experiment.Experiment) error {
+	fsys, closeFS, err := results.OpenFS(out)
+	if err != nil {
+		return nil
+	}
+	defer closeFS()
+	top, err := results.ReadFolder(fsys)
+	if err != nil {
+		return nil
+	}
+	for _, e := range exps {
+		if !slices.Contains(top.Experiments, e.Name) {
+			continue
+		}
+		m, err := results.ReadManifest(fsys, e.Name)
+		if err != nil {
+			continue
+		}
+		if given := e.OverrideStrings(); !slices.Equal(m.Overrides, given) {
+			return troubleError{&OverridesError{Dir: out, Experiment: e.Name, Stored: m.Overrides, Given: given}}
+		}
+	}
+	return nil
+}
