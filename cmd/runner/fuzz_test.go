@@ -151,7 +151,7 @@ var fuzzSeeds = []fuzzSeed{
 	{file: 8, at: 0},
 	{file: 9, at: 40},
 	{file: 10, old: ",converged,7,", new: ",diverged,7,"},
-	{file: 10, old: "#runner stat cache 2,", new: "#runner stat cache 3,"},
+	{file: 10, old: "#runner stat cache 3,", new: "#runner stat cache 4,"},
 	{file: 10, old: "lr/alpha=0.2,", new: "lr/../../victim,"},
 	{file: 11, old: "#f,records.csv,", new: "#f,../../victim.txt,"},
 }

@@ -254,9 +254,10 @@ that may be wrong, damaged or hostile.
 - **The stat cache** (` + "`.runner/cache`" + `) is believed only on the file
   system it was made on (its first line names the folder's device and
   inode), only whole (its last line is the SHA-256 of the rest), and only
-  for files that stat as they did and were not modified in the same clock
-  tick as it was written; and only for rows of records.csv identical to
-  its own.
+  for files that stat as they did (size, modification and change times,
+  inode: a file edited and given back its modification time has another
+  change time) and were not modified in the same clock tick as it was
+  written; and only for rows of records.csv identical to its own.
 - **Durability.** Nothing is synced to disk. Whatever a crash or power cut
   leaves half written does not match its record and is computed again:
   verifying on read costs nothing extra, since every file the cache cannot

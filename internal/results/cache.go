@@ -16,7 +16,9 @@ import (
 
 // The stat cache, as git's index is one: for the files the runner wrote or
 // checked, what stat(2) said of them then (size, modification time,
-// inode). A file that stats as recorded is believed to hold what it held
+// change time, inode). The change time is compared too, as git does,
+// because no program can set it: a file edited and given back its
+// modification time (touch -d, cp -p, rsync --inplace) has another. A file that stats as recorded is believed to hold what it held
 // then, and is not read again; any other is read and checked. A file
 // modified in the same tick of the file system's clock as the cache was
 // written may have changed unseen ("racily clean", in git's words), so it
@@ -37,6 +39,7 @@ import (
 type fileStat struct {
 	size  int64
 	mtime int64 // nanoseconds since the epoch
+	ctime int64 // nanoseconds since the epoch; set by the kernel alone
 	ino   uint64
 }
 
@@ -44,9 +47,9 @@ type fileStat struct {
 func statOf(info fs.FileInfo) (fileStat, bool) {
 	switch st := info.Sys().(type) {
 	case *unix.Stat_t:
-		return fileStat{size: st.Size, mtime: st.Mtim.Nano(), ino: st.Ino}, true
+		return fileStat{size: st.Size, mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(), ino: st.Ino}, true
 	case *syscall.Stat_t:
-		return fileStat{size: st.Size, mtime: st.Mtim.Nano(), ino: st.Ino}, true
+		return fileStat{size: st.Size, mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(), ino: st.Ino}, true
 	}
 	return fileStat{}, false
 }
@@ -88,7 +91,7 @@ const topCache = "_top"
 // cacheIdentity returns the first line of a cache made on the file system
 // of the results folder of device dev and inode ino.
 func cacheIdentity(dev, ino uint64) string {
-	return fmt.Sprintf("#runner stat cache 2,%d,%d\n", dev, ino)
+	return fmt.Sprintf("#runner stat cache 3,%d,%d\n", dev, ino)
 }
 
 // cacheSumPrefix starts the last line of a cache, which holds the SHA-256
@@ -129,7 +132,7 @@ func (c *statCache) fresh(st, want fileStat) bool {
 
 // appendFile appends the line of one of the experiment's own files.
 func appendFileEntry(b []byte, name string, e cacheEntry) []byte {
-	return fmt.Appendf(b, "#f,%s,%d,%d,%d,%x\n", name, e.stat.size, e.stat.mtime, e.stat.ino, e.sha256)
+	return fmt.Appendf(b, "#f,%s,%d,%d,%d,%d,%x\n", name, e.stat.size, e.stat.mtime, e.stat.ctime, e.stat.ino, e.sha256)
 }
 
 // take reads a comment line of a cache: its identity, which must be
@@ -144,18 +147,19 @@ func (c *statCache) take(line, identity string) bool {
 		return true
 	}
 	cells := strings.Split(line, ",")
-	if len(cells) != 6 || cells[0] != "#f" || !validName(cells[1]) {
+	if len(cells) != 7 || cells[0] != "#f" || !validName(cells[1]) {
 		return false
 	}
 	size, err1 := strconv.ParseInt(cells[2], 10, 64)
 	mtime, err2 := strconv.ParseInt(cells[3], 10, 64)
-	ino, err3 := strconv.ParseUint(cells[4], 10, 64)
+	ctime, err3 := strconv.ParseInt(cells[4], 10, 64)
+	ino, err4 := strconv.ParseUint(cells[5], 10, 64)
 	var e cacheEntry
-	n, err4 := hex.Decode(e.sha256[:], []byte(cells[5]))
-	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || n != sha256.Size {
+	n, err5 := hex.Decode(e.sha256[:], []byte(cells[6]))
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || err5 != nil || n != sha256.Size {
 		return false
 	}
-	e.stat = fileStat{size, mtime, ino}
+	e.stat = fileStat{size, mtime, ctime, ino}
 	c.files[cells[1]] = e
 	return true
 }

@@ -280,6 +280,46 @@ func TestRacilyCleanTraceIsHashed(t *testing.T) {
 	}
 }
 
+// TestEditedTraceWithItsTimeIsHashed edits a trace in place, keeping its
+// size, and gives it back its modification time, as touch -d, cp -p or
+// rsync --inplace can: the file stats as the cache recorded it but for
+// its change time, which no program sets, so the trace is hashed and its
+// run computed again.
+func TestEditedTraceWithItsTimeIsHashed(t *testing.T) {
+	_, out, exps := settled(t)
+	trace := filepath.Join(out, "lr", "alpha=0.1", results.TraceFile)
+	original, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := mtime(t, trace)
+	ino := statIno(t, trace)
+	edited := []byte(strings.Replace(string(original), "2.6", "2.7", 1))
+	if string(edited) == string(original) {
+		t.Fatal("the trace has no 2.6 to edit")
+	}
+	if err := os.WriteFile(trace, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	setMtime(t, trace, recorded)
+	if got := statIno(t, trace); got != ino {
+		t.Fatalf("the edit changed the inode (%d, was %d)", got, ino)
+	}
+
+	var o opens
+	r := runBatch(t, exps, out, o.wrap)
+	if r.Computed != 1 {
+		t.Errorf("%d runs computed, want the one whose trace was edited", r.Computed)
+	}
+	if got, _ := os.ReadFile(trace); string(got) != string(original) {
+		t.Error("the trace was not written again")
+	}
+	runBatch(t, exps, out, o.wrap)
+	if read := o.traces(); len(read) > 0 {
+		t.Errorf("the rerun after it read %v", read)
+	}
+}
+
 // statIno returns a file's inode.
 func statIno(t *testing.T, name string) uint64 {
 	t.Helper()

@@ -318,7 +318,7 @@ func journalHeader(cols recordColumns) []byte {
 	h := bytes.TrimSuffix(cols.header(), []byte("\n"))
 	for _, f := range cols.files {
 		stem := strings.TrimSuffix(f, fileExt(f))
-		h = fmt.Appendf(h, ",%s_mtime_ns,%s_inode", stem, stem)
+		h = fmt.Appendf(h, ",%s_mtime_ns,%s_ctime_ns,%s_inode", stem, stem, stem)
 	}
 	return append(h, '\n')
 }
@@ -327,7 +327,7 @@ func journalHeader(cols recordColumns) []byte {
 // stats of the run's files.
 func splitJournalRow(line []byte, files int) ([]byte, []fileStat, bool) {
 	cut := len(line)
-	for range 2 * files {
+	for range 3 * files {
 		cut = bytes.LastIndexByte(line[:cut], ',')
 		if cut < 0 {
 			return nil, nil, false
@@ -336,12 +336,13 @@ func splitJournalRow(line []byte, files int) ([]byte, []fileStat, bool) {
 	cells := strings.Split(string(line[cut+1:]), ",")
 	stats := make([]fileStat, files)
 	for i := range files {
-		mtime, err1 := strconv.ParseInt(cells[2*i], 10, 64)
-		ino, err2 := strconv.ParseUint(cells[2*i+1], 10, 64)
-		if err1 != nil || err2 != nil {
+		mtime, err1 := strconv.ParseInt(cells[3*i], 10, 64)
+		ctime, err2 := strconv.ParseInt(cells[3*i+1], 10, 64)
+		ino, err3 := strconv.ParseUint(cells[3*i+2], 10, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
 			return nil, nil, false
 		}
-		stats[i] = fileStat{mtime: mtime, ino: ino}
+		stats[i] = fileStat{mtime: mtime, ctime: ctime, ino: ino}
 	}
 	return line[:cut], stats, true
 }
@@ -352,6 +353,7 @@ func appendJournalRow(b, row []byte, stats []fileStat) []byte {
 	b = append(b, row...)
 	for _, s := range stats {
 		b = strconv.AppendInt(append(b, ','), s.mtime, 10)
+		b = strconv.AppendInt(append(b, ','), s.ctime, 10)
 		b = strconv.AppendUint(append(b, ','), s.ino, 10)
 	}
 	return append(b, '\n')

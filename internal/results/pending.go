@@ -206,6 +206,18 @@ func (p *Pending) settle() {
 	p.oldFile, p.old = nil, nil
 }
 
+// moveInto renames the file written, under the name temp, into place, and
+// notes its stat there: a rename changes a file's change time.
+func (p *Pending) moveInto(temp string) error {
+	if err := p.s.fs.Rename(temp, p.rel); err != nil {
+		return err
+	}
+	if info, err := p.s.fs.Lstat(p.rel); err == nil {
+		p.stat, _ = statOf(info)
+	}
+	return nil
+}
+
 // sum returns the file's name, size and SHA-256.
 func (p *Pending) sum() FileSum {
 	f := FileSum{Name: path.Base(p.rel), Bytes: p.size}
@@ -229,7 +241,7 @@ func (p *Pending) Commit() error {
 	if p.temp != "" {
 		var err error
 		if p.differs {
-			err = p.s.fs.Rename(p.temp, p.rel)
+			err = p.moveInto(p.temp)
 		} else {
 			err = p.s.fs.Remove(p.temp)
 		}

@@ -115,7 +115,6 @@ func (w *RunWriter) Commit() (sums []FileSum, stats []fileStat, changed bool, er
 			return nil, nil, false, err
 		}
 		sums = append(sums, p.sum())
-		stats = append(stats, p.stat)
 		changed = changed || p.differs
 	}
 	if !changed && w.exists {
@@ -124,7 +123,7 @@ func (w *RunWriter) Commit() (sums []FileSum, stats []fileStat, changed bool, er
 	if w.s.mode == Compare || !changed {
 		w.Abort()
 		w.count()
-		return sums, stats, changed, nil
+		return sums, w.stats(), changed, nil
 	}
 	if !w.exists {
 		err = w.putNew()
@@ -135,7 +134,17 @@ func (w *RunWriter) Commit() (sums []FileSum, stats []fileStat, changed bool, er
 		return nil, nil, false, err
 	}
 	w.count()
-	return sums, stats, true, nil
+	return sums, w.stats(), true, nil
+}
+
+// stats returns what stat said of each of the run's files as it was put
+// in place.
+func (w *RunWriter) stats() []fileStat {
+	stats := make([]fileStat, len(w.files))
+	for i, p := range w.files {
+		stats[i] = p.stat
+	}
+	return stats
 }
 
 // holdsOld reports whether the run's folder holds a file the runner wrote
@@ -209,11 +218,23 @@ func (w *RunWriter) replace() error {
 		}
 	}
 	if err := w.exchange(names); err == nil {
+		w.restat()
 		return nil
 	} else if !errors.Is(err, errors.ErrUnsupported) {
 		return err
 	}
 	return w.replaceFileByFile(names)
+}
+
+// restat notes the stat of each of the run's files where it is now: the
+// links an exchange makes and removes change the change time of the files
+// it keeps.
+func (w *RunWriter) restat() {
+	for _, p := range w.files {
+		if info, err := w.s.fs.Lstat(p.rel); err == nil {
+			p.stat, _ = statOf(info)
+		}
+	}
 }
 
 // exchange swaps the staged folder with the run's: before the swap, the
@@ -276,7 +297,7 @@ func (w *RunWriter) replaceFileByFile(names []string) error {
 		if !p.differs {
 			continue
 		}
-		if err := w.s.fs.Rename(path.Join(w.staging, names[i]), p.rel); err != nil {
+		if err := p.moveInto(path.Join(w.staging, names[i])); err != nil {
 			return fmt.Errorf("writing %s: %w", w.s.Path(p.rel), err)
 		}
 	}

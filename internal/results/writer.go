@@ -491,7 +491,7 @@ func (w *ExperimentWriter) check(rec *Record, known []fileStat, written int64) (
 			return nil, false
 		}
 		stats[i] = st
-		if known != nil && st == (fileStat{f.Bytes, known[i].mtime, known[i].ino}) && st.mtime < written {
+		if known != nil && st == (fileStat{f.Bytes, known[i].mtime, known[i].ctime, known[i].ino}) && st.mtime < written {
 			continue
 		}
 		w.mu.Lock()
