@@ -77,6 +77,7 @@ func report(stderr io.Writer, err error) int {
 	var te troubleError
 	var fe *results.FolderError
 	var le *results.LockError
+	var oe *results.OverridesError
 	switch {
 	case errors.As(err, &cmdline): // before ErrorList, which it unwraps to
 		fmt.Fprintln(stderr, cmdline)
@@ -98,6 +99,9 @@ func report(stderr io.Writer, err error) int {
 		return ExitUsage
 	case errors.As(err, &fe):
 		fmt.Fprintf(stderr, "runner: -o %s: %s\n", fe.Dir, fe.Problem)
+		return ExitUsage
+	case errors.As(err, &oe):
+		fmt.Fprintf(stderr, "runner: -o %v; write tries elsewhere with -o\n", oe)
 		return ExitUsage
 	case errors.As(err, &le) && le.Overlap == "":
 		fmt.Fprintf(stderr, "runner: %v; wait for it to finish, or write elsewhere with -o\n", le)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/results"
@@ -111,36 +110,13 @@ func tryFolder() string {
 // tryNote ends the report of a try, which writes nothing.
 const tryNote = "a try of --set/--sweep values; give -o DIR to keep its results"
 
-// OverridesError is a results folder that holds an experiment run with
-// other overrides (or none) than those given: a try's results would
-// replace them, and runner run --check of the folder would then fail.
-type OverridesError struct {
-	// Dir is the results folder, and Experiment the experiment's name.
-	Dir, Experiment string
-	// Stored are the overrides its manifest records; Given those of the
-	// command line; both in their canonical form.
-	Stored, Given []string
-}
-
-func (e *OverridesError) Error() string {
-	return fmt.Sprintf("-o %s holds the experiment %s with other overrides (%s, not %s); write tries elsewhere with -o",
-		e.Dir, e.Experiment, overrideList(e.Stored), overrideList(e.Given))
-}
-
-// overrideList writes overrides for a message: "none", or "set alpha=0.2,
-// sweep b3=0,1".
-func overrideList(overrides []string) string {
-	if len(overrides) == 0 {
-		return "none"
-	}
-	return strings.Join(overrides, ", ")
-}
-
 // checkStoredOverrides refuses to run experiments tried with overrides
 // into a results folder that holds one of them with other overrides, or
-// with none, as its file declares it. A folder that does not exist yet,
-// is not a results folder, or whose experiment's manifest cannot be read
-// is left for the store to judge as it opens it.
+// with none, as its file declares it (results.CheckOverrides), before
+// anything runs or the store is opened; the store checks again under its
+// lock. A folder that does not exist yet, is not a results folder, or
+// whose experiment's manifest cannot be read is left for the store to
+// judge as it opens it.
 func checkStoredOverrides(out string, exps []*experiment.Experiment) error {
 	fsys, closeFS, err := results.OpenFS(out)
 	if err != nil {
@@ -159,8 +135,8 @@ func checkStoredOverrides(out string, exps []*experiment.Experiment) error {
 		if err != nil {
 			continue
 		}
-		if given := e.OverrideStrings(); !slices.Equal(m.Overrides, given) {
-			return troubleError{&OverridesError{Dir: out, Experiment: e.Name, Stored: m.Overrides, Given: given}}
+		if err := results.CheckOverrides(out, m, e.OverrideStrings()); err != nil {
+			return err
 		}
 	}
 	return nil

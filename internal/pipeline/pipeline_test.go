@@ -734,3 +734,35 @@ func TestCheckWritesNothing(t *testing.T) {
 		t.Errorf("check wrote %v", diffs)
 	}
 }
+
+// TestStoreRefusesOtherOverrides runs a try (--set alpha=0.2) into a
+// folder that holds its experiment as its file declares it, as a try does
+// when another writer put it there after the command line was checked:
+// the store, under its lock, refuses the folder before any run, and
+// writes nothing.
+func TestStoreRefusesOtherOverrides(t *testing.T) {
+	dir := t.TempDir()
+	o := options(filepath.Join(dir, "results"))
+	run(t, write(t, dir, "lr.yaml", lr), o)
+	before := files(t, o.Out)
+
+	set, err := experiment.ParseSet("--set", "alpha=0.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tried, err := experiment.LoadWith([]string{filepath.Join(dir, "lr.yaml")}, []experiment.Override{set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pipeline.Run(context.Background(), tried, o)
+	var oe *results.OverridesError
+	if !errors.As(err, &oe) {
+		t.Fatalf("got %v, want an *results.OverridesError", err)
+	}
+	if oe.Experiment != "lr" || len(oe.Stored) != 0 || !slices.Equal(oe.Given, []string{"set alpha=0.2"}) {
+		t.Errorf("got %+v", oe)
+	}
+	if diffs := diffFiles(before, files(t, o.Out)); len(diffs) > 0 {
+		t.Errorf("the refused try wrote %v", diffs)
+	}
+}

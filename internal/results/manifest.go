@@ -279,3 +279,40 @@ func checkRendered(want, got []byte) error {
 	}
 	return nil
 }
+
+// OverridesError is a results folder that holds an experiment run with
+// other overrides (or none) than those given: a try's results would
+// replace them, and runner run --check of the folder would then fail.
+type OverridesError struct {
+	// Dir is the results folder as the user named it, and Experiment the
+	// experiment's name.
+	Dir, Experiment string
+	// Stored are the overrides its manifest records; Given those tried;
+	// both in their canonical form (experiment.Override.String).
+	Stored, Given []string
+}
+
+func (e *OverridesError) Error() string {
+	return fmt.Sprintf("%s holds the experiment %s with other overrides (%s, not %s)",
+		e.Dir, e.Experiment, overrideList(e.Stored), overrideList(e.Given))
+}
+
+// overrideList writes overrides for a message: "none", or "set alpha=0.2,
+// sweep b3=0,1".
+func overrideList(overrides []string) string {
+	if len(overrides) == 0 {
+		return "none"
+	}
+	return strings.Join(overrides, ", ")
+}
+
+// CheckOverrides returns an *OverridesError if values are tried (given
+// holds overrides) and the experiment's manifest m, of the results folder
+// dir, records others, or none: the results of a try never replace those
+// of the experiment as its file declares it, nor those of another try.
+func CheckOverrides(dir string, m *ExperimentManifest, given []string) error {
+	if len(given) == 0 || m == nil || slices.Equal(m.Overrides, given) {
+		return nil
+	}
+	return &OverridesError{Dir: dir, Experiment: m.Experiment, Stored: m.Overrides, Given: given}
+}
