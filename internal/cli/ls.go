@@ -52,7 +52,7 @@ Exit status: 0 listed, also when no run matches; 2 bad usage (such as an
 expression that is not one, or an unknown column, with the nearest
 suggested) or trouble reading the runs (no results folder, a record that
 is not as the runner writes it, not a git repository, an unknown
-revision); 3 the list could not be written whole.
+revision); 3 the list could not be written whole; 130 interrupted.
 `
 
 // listFormat is how runner ls writes its list.
