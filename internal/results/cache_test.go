@@ -201,11 +201,23 @@ func TestRerunReadsNoTrace(t *testing.T) {
 // mtime returns a file's modification time in nanoseconds.
 func mtime(t *testing.T, name string) int64 {
 	t.Helper()
+	return lstat(t, name).Mtim.Nano()
+}
+
+// statIno returns a file's inode.
+func statIno(t *testing.T, name string) uint64 {
+	t.Helper()
+	return lstat(t, name).Ino
+}
+
+// lstat returns what lstat(2) says of a file.
+func lstat(t *testing.T, name string) *syscall.Stat_t {
+	t.Helper()
 	info, err := os.Lstat(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return info.Sys().(*syscall.Stat_t).Mtim.Nano()
+	return info.Sys().(*syscall.Stat_t)
 }
 
 // setMtime sets a file's modification time, in nanoseconds.
@@ -320,15 +332,6 @@ func TestEditedTraceWithItsTimeIsHashed(t *testing.T) {
 	}
 }
 
-// statIno returns a file's inode.
-func statIno(t *testing.T, name string) uint64 {
-	t.Helper()
-	info, err := os.Lstat(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.Sys().(*syscall.Stat_t).Ino
-}
 
 // TestCacheNotBelieved damages the stat cache, or takes it away, or copies
 // the results folder (every inode another, the times kept; or by hard
