@@ -411,10 +411,20 @@ func (c *Change) compareFiles(sides [2]*side, a, b *results.Record, name string,
 			c.Damaged = append(c.Damaged, sides[i].Name+":"+rel)
 		}
 	}
-	if !bytes.Equal(data[0], data[1]) && tol == (Tolerance{}) {
+	if !bytes.Equal(data[0], data[1]) && (tol == (Tolerance{}) || !c.withinTolerance(a, b)) {
 		c.Files = append(c.Files, name)
 	}
 	return nil
+}
+
+// withinTolerance reports whether the differences of a run's other files
+// may be those of results within the tolerance, which its tables and
+// pictures show too: its inputs are the same, and its traces are not the
+// same bytes. Where the traces are the same and so are the inputs, the
+// files differ for another reason (a table or picture drawn otherwise),
+// and are listed whatever the tolerance.
+func (c *Change) withinTolerance(a, b *results.Record) bool {
+	return len(c.Inputs) == 0 && fileSums(a)[results.TraceFile] != fileSums(b)[results.TraceFile]
 }
 
 // fileSums returns a run's files by name, with their sizes and SHA-256.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -106,5 +107,35 @@ func TestFolders(t *testing.T) {
 		if len(c.Inputs) != 1 || c.Inputs[0].Field != "data[3].y" || len(c.Outcome) != 0 || c.Trace != nil {
 			t.Errorf("with a tolerance of 1, %s: inputs %+v, outcome %+v, trace %+v; want the input alone", c.Run, c.Inputs, c.Outcome, c.Trace)
 		}
+	}
+}
+
+// TestFilesWhateverTheTolerance compares a run before and after a change
+// of its tolerance, at a tolerance wide enough for every result: its
+// input differs, so its tables and pictures, which differ too, are
+// listed; a tolerance hides differences of results, not of files whose
+// run changed.
+func TestFilesWhateverTheTolerance(t *testing.T) {
+	dir := t.TempDir()
+	old, new := filepath.Join(dir, "old"), filepath.Join(dir, "new")
+	for out, content := range map[string]string{old: base + "alpha: 0.1\n", new: strings.Replace(base, "tolerance: 0.001", "tolerance: 0.0001", 1) + "alpha: 0.1\n"} {
+		if status := cli.Main([]string{"run", "-o", out, experiments(t, dir, content)}, io.Discard, io.Discard); status != 0 {
+			t.Fatalf("runner run: status %d", status)
+		}
+	}
+	wide := compare.Tolerance{Abs: 1e300, Rel: 1e9}
+	r, err := compare.Folders(context.Background(), compare.Source{Name: "old", FS: os.DirFS(old)}, compare.Source{Name: "new", FS: os.DirFS(new)}, wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Changed) != 1 {
+		t.Fatalf("%d runs changed, want 1", len(r.Changed))
+	}
+	c := r.Changed[0]
+	if len(c.Inputs) != 1 || c.Inputs[0].Field != "tolerance" || len(c.Outcome) != 0 {
+		t.Errorf("inputs %+v, outcome %+v; want the tolerance alone", c.Inputs, c.Outcome)
+	}
+	if !slices.Contains(c.Files, "iterations.md") {
+		t.Errorf("files %v, want iterations.md among them", c.Files)
 	}
 }
