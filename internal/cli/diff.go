@@ -44,8 +44,8 @@ index and the work tree are not touched. An argument that is both is
 refused. Numbers a and b count as equal when |a - b| <= A + R·max(|a|, |b|);
 infinities equal only themselves. A run's other files (tables,
 pictures) compare byte for byte; with a tolerance, those of a run whose
-inputs are the same and whose traces differ are not listed, since
-results within the tolerance show in them too.
+outcome and trace are the same within it are not listed (results within
+the tolerance show in them too), unless its traces are the same bytes.
 
 Exit status: 0 no differences, 1 differences, 2 trouble (not a git
 repository, an unknown revision, no results folder at a revision, a file

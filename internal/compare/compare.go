@@ -116,7 +116,8 @@ type Change struct {
 	// Trace says how its trace changed, if it did.
 	Trace *TraceChange
 	// Files are its other files whose bytes changed (tables, pictures),
-	// compared only without a tolerance.
+	// unless they may differ only by results within the tolerance (see
+	// settleFiles).
 	Files []string
 	// Damaged are its files that do not match their own record, on either
 	// side: edited by hand, or damaged.
@@ -349,6 +350,7 @@ func (r *Report) checkSummary(s *side, rel string, want hash.Hash) {
 func compareRun(sides [2]*side, a, b *results.Record, tol Tolerance) (*Change, error) {
 	c := &Change{Run: a.Run, Inputs: inputs(a, b), Outcome: outcome(a, b, tol)}
 	oldFiles, newFiles := fileSums(a), fileSums(b)
+	var differing []string
 	for _, name := range slices.Sorted(keysOf(oldFiles, newFiles)) {
 		_, inOld := oldFiles[name]
 		_, inNew := newFiles[name]
@@ -357,15 +359,20 @@ func compareRun(sides [2]*side, a, b *results.Record, tol Tolerance) (*Change, e
 			continue
 		}
 		var err error
+		differs := false
 		if name == results.TraceFile {
 			err = c.compareTraces(sides, a, b, tol)
 		} else {
-			err = c.compareFiles(sides, a, b, name, tol)
+			differs, err = c.compareFiles(sides, a, b, name)
 		}
 		if err != nil {
 			return nil, err
 		}
+		if differs {
+			differing = append(differing, name)
+		}
 	}
+	c.settleFiles(a, b, differing, tol)
 	if len(c.Inputs)+len(c.Outcome)+len(c.Files)+len(c.Damaged) == 0 && c.Trace == nil {
 		return nil, nil
 	}
@@ -387,21 +394,21 @@ func sameBlob(sides [2]*side, name string) bool {
 }
 
 // compareFiles compares one of a run's files byte for byte, and each side
-// with its record.
-func (c *Change) compareFiles(sides [2]*side, a, b *results.Record, name string, tol Tolerance) error {
+// with its record. It reports whether the bytes differ.
+func (c *Change) compareFiles(sides [2]*side, a, b *results.Record, name string) (bool, error) {
 	rel := path.Join(a.Run, name)
 	if sameBlob(sides, rel) {
 		if fileSums(a)[name] != fileSums(b)[name] {
 			c.Damaged = append(c.Damaged, rel) // the same bytes, which both records cannot describe
 		}
-		return nil
+		return false, nil
 	}
 	var sums [2]results.FileSum
 	var data [2][]byte
 	for i, s := range sides {
 		d, err := fs.ReadFile(s.FS, rel)
 		if err != nil {
-			return s.unreadable(err)
+			return false, s.unreadable(err)
 		}
 		data[i] = d
 		sums[i], _ = results.SumOf(name, bytes.NewReader(d))
@@ -411,20 +418,23 @@ func (c *Change) compareFiles(sides [2]*side, a, b *results.Record, name string,
 			c.Damaged = append(c.Damaged, sides[i].Name+":"+rel)
 		}
 	}
-	if !bytes.Equal(data[0], data[1]) && (tol == (Tolerance{}) || !c.withinTolerance(a, b)) {
-		c.Files = append(c.Files, name)
-	}
-	return nil
+	return !bytes.Equal(data[0], data[1]), nil
 }
 
-// withinTolerance reports whether the differences of a run's other files
-// may be those of results within the tolerance, which its tables and
-// pictures show too: its inputs are the same, and its traces are not the
-// same bytes. Where the traces are the same and so are the inputs, the
-// files differ for another reason (a table or picture drawn otherwise),
-// and are listed whatever the tolerance.
-func (c *Change) withinTolerance(a, b *results.Record) bool {
-	return len(c.Inputs) == 0 && fileSums(a)[results.TraceFile] != fileSums(b)[results.TraceFile]
+// settleFiles lists the run's other files whose bytes differ, unless
+// their differences may be those of results within the tolerance, which
+// its tables and pictures show too: the run's outcome and trace are the
+// same within it, though its traces are not the same bytes. Files of a
+// run changed beyond the tolerance, or whose traces are the same bytes
+// (a table or picture drawn otherwise), are listed whatever the
+// tolerance.
+func (c *Change) settleFiles(a, b *results.Record, differing []string, tol Tolerance) {
+	within := tol != (Tolerance{}) && len(c.Outcome) == 0 && c.Trace == nil &&
+		fileSums(a)[results.TraceFile] != fileSums(b)[results.TraceFile]
+	if !within {
+		c.Files = append(c.Files, differing...)
+		slices.Sort(c.Files)
+	}
 }
 
 // fileSums returns a run's files by name, with their sizes and SHA-256.

@@ -111,10 +111,10 @@ func TestFolders(t *testing.T) {
 }
 
 // TestFilesWhateverTheTolerance compares a run before and after a change
-// of its tolerance, at a tolerance wide enough for every result: its
-// input differs, so its tables and pictures, which differ too, are
-// listed; a tolerance hides differences of results, not of files whose
-// run changed.
+// of its tolerance, at a tolerance wide enough for every number: its
+// trace has other rows, a change no tolerance hides, so its tables and
+// pictures, which differ too, are listed. A tolerance hides the files of
+// a run only where the run is the same within it.
 func TestFilesWhateverTheTolerance(t *testing.T) {
 	dir := t.TempDir()
 	old, new := filepath.Join(dir, "old"), filepath.Join(dir, "new")

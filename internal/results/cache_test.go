@@ -332,7 +332,6 @@ func TestEditedTraceWithItsTimeIsHashed(t *testing.T) {
 	}
 }
 
-
 // TestCacheNotBelieved damages the stat cache, or takes it away, or copies
 // the results folder (every inode another, the times kept; or by hard
 // links, every file the same): each rerun hashes every trace once,
