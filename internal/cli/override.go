@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/results"
@@ -111,33 +110,18 @@ func tryFolder() string {
 const tryNote = "a try of --set/--sweep values; give -o DIR to keep its results"
 
 // checkStoredOverrides refuses to run experiments tried with overrides
-// into a results folder that holds one of them with other overrides, or
-// with none, as its file declares it (results.CheckOverrides), before
-// anything runs or the store is opened; the store checks again under its
-// lock. A folder that does not exist yet, is not a results folder, or
-// whose experiment's manifest cannot be read is left for the store to
-// judge as it opens it.
+// into a results folder that holds an experiment run with other
+// overrides, or with none (results.CheckTry), before anything runs; the
+// store checks again under its lock.
 func checkStoredOverrides(out string, exps []*experiment.Experiment) error {
 	fsys, closeFS, err := results.OpenFS(out)
-	if err != nil {
+	if err != nil || len(exps) == 0 {
 		return nil
 	}
 	defer closeFS()
-	top, err := results.ReadFolder(fsys)
-	if err != nil {
-		return nil
+	names := make([]string, len(exps))
+	for i, e := range exps {
+		names[i] = e.Name
 	}
-	for _, e := range exps {
-		if !slices.Contains(top.Experiments, e.Name) {
-			continue
-		}
-		m, err := results.ReadManifest(fsys, e.Name)
-		if err != nil {
-			continue
-		}
-		if err := results.CheckOverrides(out, m, e.OverrideStrings()); err != nil {
-			return err
-		}
-	}
-	return nil
+	return results.CheckTry(fsys, out, names, exps[0].OverrideStrings())
 }

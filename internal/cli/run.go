@@ -55,9 +55,9 @@ alpha=log:0.001:1:20 in log scale), each checked as the file's field is.
 Without -o, a try computes its runs, shows them and writes nothing. With
 -o DIR its results are written there, its overrides recorded in each
 experiment's manifest.yaml, and a DIR that holds one of its experiments
-with other overrides, or with none, is refused: a try never replaces the
-results of the files as they are, so runner run --check of those keeps
-passing.
+with other overrides, or with none, or any experiment run as its file
+declares it, is refused: a try never replaces or joins the results of
+the files as they are, so runner run --check of those keeps passing.
 
 Before anything runs, every experiment file is checked (every problem is
 reported, and nothing is run or written: exit 2), and so is what the batch

@@ -737,9 +737,9 @@ func TestCheckWritesNothing(t *testing.T) {
 
 // TestStoreRefusesOtherOverrides runs a try (--set alpha=0.2) into a
 // folder that holds its experiment as its file declares it, as a try does
-// when another writer put it there after the command line was checked:
-// the store, under its lock, refuses the folder before any run, and
-// writes nothing.
+// when another writer put it there after the command line was checked,
+// and a try of another experiment into the same folder: the store, under
+// its lock, refuses the folder before any run, and writes nothing.
 func TestStoreRefusesOtherOverrides(t *testing.T) {
 	dir := t.TempDir()
 	o := options(filepath.Join(dir, "results"))
@@ -759,10 +759,20 @@ func TestStoreRefusesOtherOverrides(t *testing.T) {
 	if !errors.As(err, &oe) {
 		t.Fatalf("got %v, want an *results.OverridesError", err)
 	}
-	if oe.Experiment != "lr" || len(oe.Stored) != 0 || !slices.Equal(oe.Given, []string{"set alpha=0.2"}) {
+	if oe.Experiment != "lr" || len(oe.Stored) != 0 || !slices.Equal(oe.Given, []string{"set alpha=0.2"}) || oe.Beside {
 		t.Errorf("got %+v", oe)
 	}
+
+	write(t, dir, "other.yaml", strings.Replace(lr, "name: lr", "name: other", 1))
+	other, err := experiment.LoadWith([]string{filepath.Join(dir, "other.yaml")}, []experiment.Override{set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pipeline.Run(context.Background(), other, o)
+	if !errors.As(err, &oe) || oe.Experiment != "lr" || !oe.Beside {
+		t.Errorf("a try of another experiment: got %v, want an *results.OverridesError of lr, beside", err)
+	}
 	if diffs := diffFiles(before, files(t, o.Out)); len(diffs) > 0 {
-		t.Errorf("the refused try wrote %v", diffs)
+		t.Errorf("the refused tries wrote %v", diffs)
 	}
 }

@@ -67,10 +67,12 @@ func run(ctx context.Context, exps []*experiment.Experiment, o *Options, summari
 		mode = results.Shard
 	}
 	names := make([]string, len(exps))
+	var overrides []string // the same for every experiment of a batch
 	for i, e := range exps {
-		names[i] = e.Name
+		names[i], overrides = e.Name, e.OverrideStrings()
 	}
-	store, err := results.Open(o.Out, results.Options{Mode: mode, Wrap: o.Wrap, ShardK: o.Shard.K, ShardN: o.Shard.N, Experiments: names, Runner: o.Runner})
+	store, err := results.Open(o.Out, results.Options{Mode: mode, Wrap: o.Wrap, ShardK: o.Shard.K, ShardN: o.Shard.N,
+		Experiments: names, Overrides: overrides, Runner: o.Runner})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"path"
 	"slices"
 	"strconv"
@@ -280,9 +281,11 @@ func checkRendered(want, got []byte) error {
 	return nil
 }
 
-// OverridesError is a results folder that holds an experiment run with
-// other overrides (or none) than those given: a try's results would
-// replace them, and runner run --check of the folder would then fail.
+// OverridesError is a results folder that a try may not be written to
+// (CheckTry): it holds one of the try's experiments run with other
+// overrides, or with none, which the try's results would replace; or
+// another experiment run as its file declares it, beside which the try's
+// results would be taken for results of the files.
 type OverridesError struct {
 	// Dir is the results folder as the user named it, and Experiment the
 	// experiment's name.
@@ -290,9 +293,16 @@ type OverridesError struct {
 	// Stored are the overrides its manifest records; Given those tried;
 	// both in their canonical form (experiment.Override.String).
 	Stored, Given []string
+	// Beside is set when the experiment is not one of the try's: it is
+	// run as its file declares it, and a try does not go beside it.
+	Beside bool
 }
 
 func (e *OverridesError) Error() string {
+	if e.Beside {
+		return fmt.Sprintf("%s holds the experiment %s run as its file declares it, and a try (%s) does not go beside it",
+			e.Dir, e.Experiment, overrideList(e.Given))
+	}
 	return fmt.Sprintf("%s holds the experiment %s with other overrides (%s, not %s)",
 		e.Dir, e.Experiment, overrideList(e.Stored), overrideList(e.Given))
 }
@@ -306,13 +316,41 @@ func overrideList(overrides []string) string {
 	return strings.Join(overrides, ", ")
 }
 
-// CheckOverrides returns an *OverridesError if values are tried (given
+// overridesError returns an *OverridesError if values are tried (given
 // holds overrides) and the experiment's manifest m, of the results folder
-// dir, records others, or none: the results of a try never replace those
-// of the experiment as its file declares it, nor those of another try.
-func CheckOverrides(dir string, m *ExperimentManifest, given []string) error {
+// dir, records others, or none; otherwise nil.
+func overridesError(dir string, m *ExperimentManifest, given []string) *OverridesError {
 	if len(given) == 0 || m == nil || slices.Equal(m.Overrides, given) {
 		return nil
 	}
 	return &OverridesError{Dir: dir, Experiment: m.Experiment, Stored: m.Overrides, Given: given}
+}
+
+// CheckTry refuses, for a try of the experiments named whose values are
+// given (overrides, in their canonical form), the results folder fsys,
+// named dir in messages, if it holds one of them run with other overrides
+// or with none, or any experiment run with none: a try is written to a
+// folder of tries, so that it replaces no other try and runner run
+// --check of results as the files declare them never meets one. An
+// experiment whose manifest cannot be read is left for the store to judge
+// as it opens it; so is a folder that is not a results folder.
+func CheckTry(fsys fs.FS, dir string, names, overrides []string) error {
+	if len(overrides) == 0 {
+		return nil
+	}
+	top, err := ReadFolder(fsys)
+	if err != nil {
+		return nil
+	}
+	for _, name := range top.Experiments {
+		m, err := ReadManifest(fsys, name)
+		if err != nil || (len(m.Overrides) > 0 && !slices.Contains(names, name)) {
+			continue // another experiment's try
+		}
+		if e := overridesError(dir, m, overrides); e != nil {
+			e.Beside = !slices.Contains(names, name)
+			return e
+		}
+	}
+	return nil
 }

@@ -41,10 +41,14 @@ type Options struct {
 	// Wrap, if not nil, wraps the folder's file system: tests put faults
 	// in it.
 	Wrap func(FileSystem) FileSystem
-	// ShardK and ShardN name the shard (K of N, from 1) in Shard mode, and
-	// Experiments the experiments its batch writes.
+	// ShardK and ShardN name the shard (K of N, from 1) in Shard mode;
+	// Experiments are the experiments its batch writes.
 	ShardK, ShardN int
 	Experiments    []string
+	// Overrides are the values a try gives its experiments (--set,
+	// --sweep), in their canonical form, if it is one: the folder must
+	// then hold no experiment run with others, or with none (CheckTry).
+	Overrides []string
 	// Runner is this runner's version, written in the manifests of the
 	// experiments it writes.
 	Runner string
@@ -116,6 +120,12 @@ func Open(dir string, o Options) (*Store, error) {
 	if s.lock, err = acquire(s.fs, dir, s.mode != Write, s.mode != Compare); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.top != nil {
+		if err := CheckTry(s.View(), dir, o.Experiments, o.Overrides); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	if s.mode == Shard {
 		if err := s.lock.register(dir, o.ShardK, o.ShardN, o.Experiments); err != nil {

@@ -132,10 +132,6 @@ func (s *Store) BeginExperiment(p ExperimentPlan) (*ExperimentWriter, error) {
 		w.index.close()
 		return nil, err
 	}
-	if err := CheckOverrides(s.dir, w.old, p.Overrides); err != nil {
-		w.index.close()
-		return nil, err
-	}
 	w.findStaleFiles()
 	if err := w.writeManifestFirst(); err != nil {
 		w.index.close()
