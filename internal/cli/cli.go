@@ -253,19 +253,19 @@ var helpTopics = []helpTopic{
 // help shows the usage of the program, of one command, or a topic.
 func help(stdout io.Writer, args []string) error {
 	if len(args) == 0 {
-		return writeUsage(stdout)
+		return reportError(writeUsage(stdout))
 	}
 	if len(args) > 1 {
 		return usagef("help takes one command or topic; got %q and %q", args[0], args[1])
 	}
 	switch name := args[0]; name {
 	case "help", "-h", "-help", "--help":
-		return writeUsage(stdout)
+		return reportError(writeUsage(stdout))
 	default:
 		var topics []string
 		for _, t := range helpTopics {
 			if t.name == name {
-				return t.write(stdout)
+				return reportError(t.write(stdout))
 			}
 			topics = append(topics, t.name)
 		}
@@ -320,8 +320,12 @@ func parseFlags(fs *flag.FlagSet, stdout io.Writer, args []string) ([]string, er
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
+			p := render.NewPrinter(stdout)
+			fs.SetOutput(p)
 			fs.Usage()
+			if err := p.Err(); err != nil {
+				return nil, reportError(err)
+			}
 			return nil, errHelp
 		}
 		if err != nil {

@@ -237,6 +237,16 @@ func (p *Printer) Printf(format string, args ...any) {
 	}
 }
 
+// Write writes b as an io.Writer does, unless an earlier write failed.
+func (p *Printer) Write(b []byte) (int, error) {
+	if p.err != nil {
+		return 0, p.err
+	}
+	var n int
+	n, p.err = p.w.Write(b)
+	return n, p.err
+}
+
 // Err returns the first error of the writes.
 func (p *Printer) Err() error {
 	return p.err
