@@ -20,7 +20,9 @@ import (
 const lsUsage = `Usage: runner ls [flags] [PATH ...]
 
 List the runs stored under DIR (default results/), one line each, from
-the experiments' records: nothing is run or computed again. PATHs name
+the experiments' records: nothing is run or computed again, and no trace
+is read, so a record edited by hand is listed as it is (runner run
+--check and runner diff check records against their traces). PATHs name
 the experiments to list (files, or folders of experiment files, as runner
 run takes them); without any, every experiment of the results folder.
 Experiments the folder does not hold are named, and skipped.
@@ -35,11 +37,12 @@ The columns are those of summary.csv (runner help outputs lists them).
 --where COLUMN OP VALUE, with OP one of = != < <= > >=, keeps the runs
 that hold it (given several times, every one): numbers compare as
 numbers, names and statuses as text, and an empty cell (a value that does
-not apply to the run) holds only !=. --sort takes columns separated by
-commas, -COLUMN for descending; empty cells sort last. A table shows the
-run and the columns its runs need, as the summaries do, fitted to the
-terminal (--wide shows them all); --csv and --json give every column;
---columns names them for any of these.
+not apply to the run) holds only != a value; COLUMN= keeps the runs whose
+cell is empty, COLUMN!= those whose cell is not. --sort takes columns
+separated by commas, -COLUMN for descending; empty cells sort last. A
+table shows the run and the columns its runs need, as the summaries do,
+fitted to the terminal (--wide shows them all); --csv and --json give
+every column; --columns names them for any of these.
 
 --rev REV lists the runs of the results folder at a git revision (a
 branch, a tag, HEAD~1, a commit), read straight from git's objects as

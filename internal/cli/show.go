@@ -123,6 +123,9 @@ func runView(fsys fs.FS, rec *results.Record, first, last int, ranged bool) (*re
 		if err != nil {
 			return nil, err
 		}
+		if err := v.Check(rec); err != nil {
+			return nil, fmt.Errorf("%w; runner run computes the run again, or restore both from git", err)
+		}
 		return &render.RunView{Record: rec, Rows: v.Rows, Gap: v.Gap}, nil
 	}
 	rows, err := results.ReadRows(fsys, rec, first, last, maxShownRows)

@@ -96,6 +96,9 @@ func TestWhere(t *testing.T) {
 		{[]string{"b3_final != NaN"}, "0.001 0.1 0.2 0.34 1e-05 0.1"},
 		{[]string{"w1_final > 0"}, "0.1"},                             // empty cells hold no comparison…
 		{[]string{"w1_final != 3.5"}, "0.001 0.1 0.2 0.34 0.5 1e-05"}, // …but !=
+		{[]string{"w1_final!="}, "0.1"},                               // a cell that is not empty
+		{[]string{"w1_final ="}, "0.001 0.1 0.2 0.34 0.5 1e-05"},      // an empty cell
+		{[]string{"status="}, ""},
 		{[]string{"b3_optimum<3"}, "0.001 0.1 0.2 0.34 0.5 1e-05"},
 		{[]string{"status=diverged", "alpha<0.4"}, "0.34"}, // all must hold
 		{[]string{"run=learning-rates/alpha=0.2"}, "0.2"},  // a value may hold =

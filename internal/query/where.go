@@ -57,8 +57,10 @@ const wantCondition = "want COLUMN OP VALUE, with OP one of = != < <= > >=, as i
 // it: a column, a comparison among = != < <= > >=, and a value, with
 // spaces around them optional ("status=diverged", "alpha >= 0.1"). The
 // value of a Number column must be a number (NaN, +Inf and -Inf count);
-// a Text column compares as text. Errors are *Error, naming flag and
-// expr, and for an unknown column the nearest one.
+// a Text column compares as text. No value after = or != asks whether
+// the cell is empty ("w1_final=", a weight that does not train) or not
+// ("w1_final!="). Errors are *Error, naming flag and expr, and for an
+// unknown column the nearest one.
 func ParseCondition(flag, expr string, t *Table) (Condition, error) {
 	fail := func(format string, args ...any) (Condition, error) {
 		return Condition{}, &Error{Flag: flag, Arg: expr, Msg: fmt.Sprintf(format, args...)}
@@ -76,8 +78,11 @@ func ParseCondition(flag, expr string, t *Table) (Condition, error) {
 	switch {
 	case name == "":
 		return fail("no column before %v; %s", op, wantCondition)
-	case text == "":
+	case text == "" && op != Equal && op != NotEqual:
 		return fail("no value after %v; %s", op, wantCondition)
+	case text == "":
+		col, err := t.lookup(flag, expr, name)
+		return Condition{Column: col, Op: op}, err
 	case strings.ContainsAny(text[:1], operatorChars):
 		return fail("%v%s is not a comparison; %s", op, text[:1], wantCondition)
 	}
@@ -105,9 +110,12 @@ func cutOp(s string) (Op, string, bool) {
 }
 
 // Holds reports whether a row holds the condition. An empty cell holds
-// only !=.
+// only != a value, and = no value.
 func (c Condition) Holds(row []Value) bool {
 	cell := row[c.Column]
+	if c.Value.Empty() {
+		return cell.Empty() == (c.Op == Equal)
+	}
 	if cell.Empty() {
 		return c.Op == NotEqual
 	}

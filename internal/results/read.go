@@ -267,6 +267,22 @@ func (m *FolderManifest) SortedExperiments() []string {
 type TraceView struct {
 	Rows []engine.Iteration
 	Gap  bool
+	// first and last are the trace's first and last rows, as written.
+	first, last []string
+}
+
+// Check checks the record of the run whose view v is against the rows v
+// read, as a stored run's is (its final values and SSR those of the last
+// row, its status one the rows allow), and returns an error if they do
+// not match.
+func (v *TraceView) Check(rec *Record) error {
+	if v.last == nil {
+		return nil
+	}
+	if err := checkOutcome(rec, v.first, v.last, nil); err != nil {
+		return fmt.Errorf("%s: %w (its row in %s; one of them was edited or damaged)", path.Join(rec.Run, TraceFile), err, path.Join(rec.Experiment(), RecordsFile))
+	}
+	return nil
 }
 
 // ReadRunView reads the first and the last k rows of a run's trace: from
@@ -293,6 +309,9 @@ func ReadRunView(fsys fs.FS, rec *Record, k int) (*TraceView, error) {
 		}
 	} else if rows, view.Gap, err = streamEnds(f, k); err != nil {
 		return nil, fmt.Errorf("%s: %w", rel, err)
+	}
+	if len(rows) > 0 {
+		view.first, view.last = rows[0], rows[len(rows)-1]
 	}
 	for _, row := range rows {
 		var it engine.Iteration
