@@ -13,12 +13,23 @@ import (
 )
 
 // methodDigests are, for each version of the method, the SHA-256 of the
-// run folders of testdata/golden/train/in and article/in (every file of
-// each, in path order): what a run folder holds for given inputs.
+// run folders of testdata/golden/train/in and article/in, and from method
+// 3 on of a range test's (every file of each, in path order): what a run
+// folder holds for given inputs.
 var methodDigests = map[int]string{
 	1: "e493b86dac18f846ad151baaa00ecdf6c8f6b6e93072822ee8eb1037dbc5b139",
 	2: "344090de27e4aa719bc50e1672c5a49f12a7bc22495f5f53a469da076fbe6b22",
+	3: "b838a80fd119efe13ed5a96f7bfe0c42dca160883ad737bbbf4f60888521e698",
 }
+
+// rangeTest is a learning-rate range test, whose run folder the method
+// covers too.
+const rangeTest = `name: range
+data: [{x: 0, y: 0}, {x: 0.5, y: 1}, {x: 1, y: 0}]
+weights: {w1: 3.34, b1: -1.43, w2: -3.53, b2: 0.57, w3: -1.22, w4: -2.30}
+search:
+  alpha: {find: lr-range, from: 0.0001, to: 10, iterations: 100}
+`
 
 // TestMethodCoversTheOutputs fails when a change makes run folders'
 // bytes other than their method version's: results.Method must then be
@@ -26,7 +37,7 @@ var methodDigests = map[int]string{
 // the new digest added to methodDigests.
 func TestMethodCoversTheOutputs(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "results")
-	mainIn(t, ExitFailure, "run", "-o", out, "testdata/golden/train/in", "testdata/golden/article/in") // a published value fails on purpose
+	mainIn(t, ExitFailure, "run", "-o", out, "testdata/golden/train/in", "testdata/golden/article/in", writeFile(t, "range.yaml", rangeTest)) // a published value fails on purpose
 	var files []string
 	for _, f := range listFiles(t, out) {
 		if filepath.Dir(f) != "." && !slices.Contains([]string{results.SummaryFile, results.ManifestFile}, filepath.Base(f)) {

@@ -10,6 +10,7 @@ import (
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/results"
+	"github.com/descentlab/runner/internal/search"
 	"github.com/descentlab/runner/pkg/engine"
 )
 
@@ -181,6 +182,10 @@ func setup(in *results.Inputs) string {
 	with := "α = " + experiment.FormatValue(in.Alpha)
 	if in.Start.Activation != engine.Softplus {
 		with += fmt.Sprintf(" and %v hidden nodes", in.Start.Activation)
+	}
+	if in.RangeTo != 0 {
+		return fmt.Sprintf("A learning-rate range test: gradient descent on %s from %s, with α growing geometrically from %s to %s over %d iterations, stopped once the smoothed SSR exceeds %v times its least.",
+			prose.And(names), strings.Join(starts, ", "), experiment.FormatValue(in.Alpha), experiment.FormatValue(in.RangeTo), in.MaxIterations, search.RangeStopFactor)
 	}
 	until := "|step size|"
 	if len(params) > 1 {

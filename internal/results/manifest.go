@@ -181,7 +181,7 @@ func ParseExperimentManifest(data []byte) (*ExperimentManifest, error) {
 		return nil, err
 	}
 	if y.Method != Method {
-		return nil, fmt.Errorf("written by a runner of method %d; this one is of method %d, and computes its runs again", y.Method, Method)
+		return nil, fmt.Errorf("written by a runner of method %d, not this one's %d; it is written again, and runs whose records are of another method are computed again", y.Method, Method)
 	}
 	in, err := y.Inputs.inputs()
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 // change a run's files or record for the same inputs, so that stored runs
 // are computed again rather than reused (TestMethodCoversTheOutputs fails
 // until it is bumped).
-const Method = 2
+const Method = 3
 
 // Record is what the store knows of a run: its inputs, how it ended, and
 // the files of its folder. Its row of its experiment's records.csv holds
