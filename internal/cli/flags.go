@@ -60,7 +60,10 @@ func (f statusFlag) String() string {
 func (f statusFlag) Set(v string) error {
 	for _, name := range strings.Split(v, ",") {
 		s, ok := engine.ParseStatus(name)
-		if !ok || !slices.Contains(failStatuses, s) {
+		switch {
+		case ok && s == engine.Stopped:
+			return fmt.Errorf("%v ends every learning-rate range test, as it should, and fails nothing; want %v or %v", s, failStatuses[0], failStatuses[1])
+		case !ok || !slices.Contains(failStatuses, s):
 			return fmt.Errorf("unknown status %q; want %v or %v", name, failStatuses[0], failStatuses[1])
 		}
 		f[s] = true

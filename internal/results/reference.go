@@ -58,7 +58,7 @@ var columnDocs = [NumColumns]string{
 	ColMaxIterations: "As given.",
 	ColW1Initial:     "Every parameter's starting value, as given.",
 	ColIterations:    "The iterations run.",
-	ColStatus:        "converged, max-iterations or diverged.",
+	ColStatus:        "converged, max-iterations or diverged; stopped for a learning-rate range test, which stops once its smoothed SSR exceeds 4 times its least.",
 	ColW1Final:       "The final value of each trained parameter; empty for those that do not train.",
 	ColSSRFinal:      "SSR at the final parameters.",
 	ColB3Optimum:     "b3*, the b3 that minimises SSR, when b3 alone trains; else empty.",

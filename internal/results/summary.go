@@ -33,7 +33,7 @@ const (
 	ColW4Initial
 	ColB3Initial
 	ColIterations // iterations run
-	ColStatus     // converged, max-iterations or diverged
+	ColStatus     // converged, max-iterations, diverged, or stopped (a range test)
 	ColW1Final    // the final parameters, empty for those that do not train: w1_final … b3_final
 	ColB1Final
 	ColW2Final
