@@ -73,14 +73,16 @@ type Store struct {
 	// user to be told.
 	repaired []string
 
-	mu       sync.Mutex
-	put      int
-	changed  []string // in Compare mode: files new or different, slash-separated under root
-	nchanged int
-	overlay  map[string][]byte // in Compare mode: files as they would be written
-	seq      int
-	pid      string
-	opened   int64 // when the store was opened, in nanoseconds, for unique names
+	mu      sync.Mutex
+	put     int
+	changed []string // in Compare mode: files new or different, slash-separated under root
+	// changedSet holds the names of changed, each once.
+	changedSet map[string]bool
+	nchanged   int
+	overlay    map[string][]byte // in Compare mode: files as they would be written
+	seq        int
+	pid        string
+	opened     int64 // when the store was opened, in nanoseconds, for unique names
 	// shardK and shardN name the shard, in Shard mode.
 	shardK, shardN int
 	// folders holds the folders under the root known to be folders (not
@@ -417,8 +419,18 @@ func (s *Store) rebuildTop(why string) error {
 		}
 	}
 	s.top = m
-	s.repaired = append(s.repaired, fmt.Sprintf("%s: %s; written again from the folders of its %s", s.dir, why, prose.Count(len(names), "experiment")))
+	s.repaired = append(s.repaired, fmt.Sprintf("%s: %s; %s from the folders of its %s", s.dir, why, s.writtenAgain(), prose.Count(len(names), "experiment")))
 	return nil
+}
+
+// writtenAgain says what becomes of a file of the runner's found damaged:
+// written again, or in Compare mode, which writes nothing, that it would
+// be.
+func (s *Store) writtenAgain() string {
+	if s.mode == Compare {
+		return "would be written again (runner run writes it)"
+	}
+	return "written again"
 }
 
 // topStarts are how the results folder's own files start, as the runner
@@ -583,12 +595,28 @@ func (s *Store) count(rel string, changed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.put++
-	if changed {
+	switch {
+	case !changed:
+	case s.mode != Compare:
 		s.nchanged++
-		if s.mode == Compare {
-			s.changed = append(s.changed, rel)
-		}
+	default:
+		s.noteChanged(rel)
 	}
+}
+
+// noteChanged notes, in Compare mode, a file that would change: once,
+// though it be compared twice (the manifest found damaged, then written
+// whole). The caller holds s.mu.
+func (s *Store) noteChanged(rel string) {
+	if s.changedSet[rel] {
+		return
+	}
+	if s.changedSet == nil {
+		s.changedSet = map[string]bool{}
+	}
+	s.changedSet[rel] = true
+	s.nchanged++
+	s.changed = append(s.changed, rel)
 }
 
 // writerName names this writer in the names of its journals: its mode,
@@ -673,8 +701,7 @@ func (s *Store) remove(rel string) error {
 	if s.mode == Compare {
 		if _, err := s.fs.Lstat(rel); err == nil {
 			s.mu.Lock()
-			s.nchanged++
-			s.changed = append(s.changed, rel)
+			s.noteChanged(rel)
 			s.mu.Unlock()
 		}
 		return nil

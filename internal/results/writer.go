@@ -272,9 +272,9 @@ func (w *ExperimentWriter) writeManifestFirst() error {
 }
 
 // repaired notes something of the experiment's own that is damaged, and
-// written again: the user is told.
+// written again (or, in Compare mode, would be): the user is told.
 func (w *ExperimentWriter) repaired(what string) {
-	w.Report.Repaired = append(w.Report.Repaired, what+"; written again")
+	w.Report.Repaired = append(w.Report.Repaired, what+"; "+w.s.writtenAgain())
 }
 
 // union returns the names of a, then those of b not in a.
