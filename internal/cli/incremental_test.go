@@ -419,7 +419,7 @@ func TestPruneKeepsFilesTheRunnerDidNotWrite(t *testing.T) {
 	// The stale run goes, but for the user's notes; an experiment not
 	// among the paths is not stale while its file declares it, and stays.
 	stdout, stderr := mainIn(t, ExitOK, "run", "--prune", "-o", out, exp)
-	if want := "removed " + filepath.Join(out, "lr", "alpha=0.2") + "\n"; !strings.Contains(stdout, want) {
+	if want := "removed the runner's files of " + filepath.Join(out, "lr", "alpha=0.2") + "\n"; !strings.Contains(stdout, want) {
 		t.Errorf("stdout does not say %q:\n%s", want, stdout)
 	}
 	for _, want := range []string{"runner: kept " + filepath.Join(out, "lr", "alpha=0.2", "notes.txt"),
@@ -436,7 +436,7 @@ func TestPruneKeepsFilesTheRunnerDidNotWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr = mainIn(t, ExitOK, "run", "--prune", "-o", out, exp)
-	if want := "removed " + filepath.Join(out, "article") + "\n"; !strings.Contains(stdout, want) {
+	if want := "removed the runner's files of " + filepath.Join(out, "article") + "\n"; !strings.Contains(stdout, want) {
 		t.Errorf("stdout does not say %q:\n%s", want, stdout)
 	}
 	if want := "runner: kept " + filepath.Join(out, "article", "fit.svg.bak"); !strings.Contains(stderr, want) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/descentlab/runner/internal/experiment"
@@ -282,7 +283,11 @@ func showStale(p *render.Printer, stderr io.Writer, out string, r *pipeline.Repo
 		fmt.Fprintf(stderr, "runner: %s is not the runner's (no manifest lists it); left as it is\n", at(f))
 	}
 	for _, id := range r.Removed {
-		p.Printf("removed %s\n", at(id))
+		if slices.ContainsFunc(r.Kept, func(k string) bool { return strings.HasPrefix(k, id+"/") }) {
+			p.Printf("removed the runner's files of %s\n", at(id))
+		} else {
+			p.Printf("removed %s\n", at(id))
+		}
 	}
 	for _, k := range r.Kept {
 		fmt.Fprintf(stderr, "runner: kept %s: the runner did not write it; remove it by hand if it is not wanted\n", at(k))

@@ -61,7 +61,11 @@ func (b *batchRun) top(ctx context.Context) error {
 			}
 		}
 	})
-	b.report.Foreign = append(b.report.Foreign, b.store.Foreign(sorted)...)
+	for _, name := range b.store.Foreign(sorted) {
+		if !slices.Contains(b.report.Removed, name) { // pruned, and left with what the runner did not write
+			b.report.Foreign = append(b.report.Foreign, name)
+		}
+	}
 	if !b.changed && b.store.TopUnchanged(sorted) {
 		return nil
 	}
