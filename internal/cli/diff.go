@@ -121,6 +121,12 @@ func diffCommand(ctx context.Context, stdout, _ io.Writer, args []string) error 
 // changed into dir, a new or empty folder: dir/<experiment>/<picture>. It
 // returns each experiment's pictures, as paths.
 func drawChanges(dir string, sources [2]compare.Source, report *compare.Report) (map[string][]string, error) {
+	var fe *results.FolderError
+	if err := results.CheckOutside(dir); errors.As(err, &fe) {
+		return nil, usagef("-plots %s: %s", dir, fe.Problem)
+	} else if err != nil {
+		return nil, troubleError{err}
+	}
 	entries, err := os.ReadDir(dir)
 	switch {
 	case err == nil && len(entries) > 0:

@@ -260,6 +260,18 @@ func refuseNested(dir, root string) error {
 	return nil
 }
 
+// CheckOutside refuses a folder that another command than run is to write
+// (runner diff --plots), if it is inside a results folder or is an
+// experiment's folder: what it wrote there would be taken for results,
+// and be foreign to the folder. The error is a *FolderError.
+func CheckOutside(dir string) error {
+	root, err := resolveFolder(dir)
+	if err != nil {
+		return err
+	}
+	return refuseNested(dir, root)
+}
+
 // readManifestFile reads a file that may be a manifest, if it is a small
 // regular file.
 func readManifestFile(name string) ([]byte, error) {
