@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -247,14 +248,33 @@ type listSide struct {
 	experiments []string
 }
 
+// openResults opens the results folder dir to read it, and says what to
+// do if there is none.
+func openResults(dir string) (fs.FS, func(), error) {
+	fsys, closeFS, err := results.OpenFS(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, noResults(dir)
+	}
+	return fsys, closeFS, err
+}
+
+// lacksResults reports whether err, of reading the results folder dir,
+// is that there is no such folder.
+func lacksResults(err error, dir string) bool {
+	_, statErr := os.Stat(dir)
+	return errors.Is(err, fs.ErrNotExist) && errors.Is(statErr, fs.ErrNotExist)
+}
+
+// noResults says that there is no results folder dir, and what to do.
+func noResults(dir string) error {
+	return fmt.Errorf("there is no results folder %s here; run runner run first, or name the folder with -o", dir)
+}
+
 // listSides opens the results folders to list: the work tree's, or those
 // at the revisions given.
 func (r *resolver) listSides(revs []string) ([]*listSide, error) {
 	if len(revs) == 0 {
-		fsys, closeFS, err := results.OpenFS(r.out)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("there is no results folder %s here; run runner run first, or name the folder with -o", r.out)
-		}
+		fsys, closeFS, err := openResults(r.out)
 		if err != nil {
 			return nil, err
 		}

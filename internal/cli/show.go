@@ -58,10 +58,13 @@ func showCommand(_ context.Context, stdout, _ io.Writer, args []string) error {
 	}
 	name := underFolder(rest[0], *out)
 	where, err := results.Locate(name, *out)
+	if lacksResults(err, *out) {
+		return troubleError{noResults(*out)}
+	}
 	if err != nil {
 		return troubleError{suggestRuns(err, *out)}
 	}
-	fsys, closeFS, err := results.OpenFS(where.Root)
+	fsys, closeFS, err := openResults(where.Root)
 	if err != nil {
 		return troubleError{err}
 	}
