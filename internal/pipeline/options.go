@@ -54,7 +54,7 @@ type Report struct {
 	// ChangedFiles are those files, for --check.
 	ChangedFiles []string
 	// Shown are the runs shown in detail on the terminal: all of a batch
-	// of at most MaxShownRuns runs.
+	// of at most MaxShownRuns runs, a search's probes left out.
 	Shown []*render.RunView
 	// Summary holds the runs the terminal's summary shows, those of each
 	// experiment in order.

@@ -776,3 +776,23 @@ func TestStoreRefusesOtherOverrides(t *testing.T) {
 		t.Errorf("the refused tries wrote %v", diffs)
 	}
 }
+
+// TestSearchProbesNotShown runs a search beside an experiment of one run:
+// the terminal shows the one run in detail, as a batch of at most
+// MaxShownRuns runs does, and none of the search's probes, which its
+// answer tells.
+func TestSearchProbesNotShown(t *testing.T) {
+	dir := t.TempDir()
+	edge := "name: edge\n" + data + weights + "tolerance: 0.001\nmax_iterations: 200\nsearch:\n  alpha: {find: edge, from: 0.01, to: 1, precision: 1e-3}\n"
+	r := run(t, write(t, dir, "exps.yaml", edge+"---\n"+single), options(filepath.Join(dir, "results")))
+	if len(r.Searches) != 1 || r.Searches[0].Failure != nil {
+		t.Fatalf("searches %+v, want one that found its answer", r.Searches)
+	}
+	var shown []string
+	for _, v := range r.Shown {
+		shown = append(shown, v.Record.Run)
+	}
+	if !slices.Equal(shown, []string{"single"}) {
+		t.Errorf("shown %v, want [single]", shown)
+	}
+}

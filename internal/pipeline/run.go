@@ -248,7 +248,7 @@ func (b *batchRun) execute(ctx context.Context) error {
 // do reuses or computes run i.
 func (b *batchRun) do(ctx context.Context, i int, r experiment.Run) (runResult, error) {
 	x := b.byExp[r.Experiment]
-	shown := b.runs.Len() <= MaxShownRuns
+	shown := b.runs.Len() <= MaxShownRuns && !x.e.Probes() // a search's probes are told by its answer
 	if st, ok := x.w.Reuse(&r); ok {
 		res := runResult{x: x, stored: st}
 		if x.e.Probes() {
