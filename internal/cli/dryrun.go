@@ -27,7 +27,7 @@ func dryRun(ctx context.Context, w io.Writer, exps []*experiment.Experiment, o *
 		r := v.Run
 		if r.Experiment != current {
 			current = r.Experiment
-			p.Printf("%s\n", term.Wrap(fmt.Sprintf("%s (%v, %s%s): %s", current.Name, current.Pos, prose.Count(current.RunCount(), "run"), tried(current), fixedFields(current))))
+			p.Printf("%s\n", term.Wrap(fmt.Sprintf("%s (%v, %s%s): %s", current.Name, current.Pos, runsOf(current), tried(current), fixedFields(current))))
 		}
 		name := r.ID
 		if rel, ok := strings.CutPrefix(r.ID, current.Name+"/"); ok {
@@ -57,9 +57,33 @@ func dryRun(ctx context.Context, w io.Writer, exps []*experiment.Experiment, o *
 	for _, e := range plan.StaleExperiments {
 		p.Printf("%s\n", term.Wrap(fmt.Sprintf("stale: %s (its experiment no longer exists)%s", filepath.Join(o.Out, e), pruneNote(o.Prune))))
 	}
-	p.Printf("%s\n", term.Wrap(fmt.Sprintf("%s: %s to compute (at most %s), %s stored and unchanged; nothing was run",
-		prose.Count(plan.Estimate.Runs, "run"), prose.Thousands(plan.Compute), pipeline.Bytes(plan.ComputeBytes), prose.Thousands(plan.Stored))))
+	p.Printf("%s\n", term.Wrap(fmt.Sprintf("%s: %s to compute%s (at most %s), %s stored and unchanged; nothing was run",
+		prose.Count(plan.Estimate.Runs, "run"), prose.Thousands(plan.Compute), moreProbes(plan.MoreProbes), pipeline.Bytes(plan.ComputeBytes), prose.Thousands(plan.Stored))))
 	return reportError(p.Err())
+}
+
+// runsOf says what runs an experiment makes: how many, or what it
+// searches and its budget.
+func runsOf(e *experiment.Experiment) string {
+	if e.Search == nil {
+		return prose.Count(e.RunCount(), "run")
+	}
+	f := experiment.FormatValue
+	switch spec := e.Search.Spec; {
+	case !e.Probes():
+		return fmt.Sprintf("1 run: a range test of %s from %s to %s over %s", e.Search.Field, f(spec.From), f(spec.To), prose.Count(spec.RangeIterations(), "iteration"))
+	default:
+		return fmt.Sprintf("a search of %s (%v) from %s to %s, at most %s", e.Search.Field, spec.Find, f(spec.From), f(spec.To), prose.Count(results.MostRuns(e), "run"))
+	}
+}
+
+// moreProbes says how many more probes searches may take than those
+// listed, after a comma, or "" if none.
+func moreProbes(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and up to %s more as searches go on", prose.Thousands(n))
 }
 
 // tried lists the overrides an experiment is tried with, after a comma,
@@ -98,10 +122,20 @@ func pruneNote(prune bool) string {
 // fixedFields writes the fields an experiment's runs share, as its runs'
 // inputs show them: those it does not sweep.
 func fixedFields(e *experiment.Experiment) string {
-	r := e.Run(0)
 	swept := map[string]bool{}
 	for _, f := range e.SweptFields() {
 		swept[f] = true
+	}
+	var r experiment.Run
+	switch {
+	case e.Probes():
+		r = e.SearchRun(e.Search.Spec.From)
+		swept[e.Search.Field] = true
+	case e.Search != nil: // a range test, of α, which stops as its smoothed SSR grows
+		r = e.Run(0)
+		swept[e.Search.Field], swept["tolerance"] = true, true
+	default:
+		r = e.Run(0)
 	}
 	var parts []string
 	add := func(field, value string) {

@@ -46,7 +46,8 @@ experiments whose files no longer declare them, are reported; --prune
 removes them (the runner's files only). --check computes everything,
 writes nothing, and exits 1 if any file would change or anything is
 stale. --dry-run says, run by run, which are stored and which would be
-computed, and what they could write.
+computed, and what they could write; a search, as far as its stored
+probes take it.
 
 --set FIELD=VALUE and --sweep FIELD=LIST|RANGE try values without editing
 a file, for alpha, b3, tolerance, max_iterations and the weights w1 … w4:

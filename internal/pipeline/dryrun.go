@@ -2,10 +2,12 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/descentlab/runner/internal/experiment"
 	"github.com/descentlab/runner/internal/results"
+	"github.com/descentlab/runner/internal/search"
 )
 
 // Verdict says what a batch would do with one of its runs: reuse it, or
@@ -26,6 +28,11 @@ type Plan struct {
 	ComputeBytes    int64
 	// StaleRuns and StaleExperiments are what --prune would remove.
 	StaleRuns, StaleExperiments []string
+	// MoreProbes is the most probes searches could take beyond those
+	// counted in Compute and Stored, from rounds whose values depend on
+	// outcomes not yet known (results.MostRuns); ComputeBytes counts
+	// their files too.
+	MoreProbes int
 }
 
 // DryRun says what Run would do, writing nothing: each run's verdict, in
@@ -68,6 +75,11 @@ func DryRun(ctx context.Context, exps []*experiment.Experiment, o *Options, each
 			return nil, err
 		}
 	}
+	for _, x := range b.probing {
+		if err := b.dryRunSearch(x, plan, each); err != nil {
+			return nil, err
+		}
+	}
 	for _, x := range b.writers {
 		plan.StaleRuns = append(plan.StaleRuns, x.w.Stale()...)
 	}
@@ -77,4 +89,72 @@ func DryRun(ctx context.Context, exps []*experiment.Experiment, o *Options, each
 		}
 	}
 	return plan, nil
+}
+
+// dryRunSearch says what a search would do: it replays the search from
+// its stored probes, as runSearch does, giving each probe's verdict, up to
+// the first round with a probe not stored, whose probes would be
+// computed; the rounds after it depend on their outcomes, and are counted
+// in plan.MoreProbes up to the most runs the search may take.
+func (b *batchRun) dryRunSearch(x *experimentRun, plan *Plan, each func(*Verdict) error) error {
+	s, err := x.e.Search.Spec.Start(nil)
+	if err != nil {
+		return err
+	}
+	probed := 0
+	for {
+		values := s.Next()
+		if len(values) == 0 {
+			return nil // the search is done: every probe stored
+		}
+		probes := make([]search.Probe, len(values))
+		complete := true
+		for i, value := range values {
+			stored, err := b.dryRunProbe(x, value, &probes[i], plan, each)
+			if err != nil {
+				return err
+			}
+			probed++
+			complete = complete && stored
+		}
+		if !complete {
+			more := max(results.MostRuns(x.e)-probed, 0)
+			_, bytes := runFiles(x.e, b.o)
+			plan.MoreProbes += more
+			plan.ComputeBytes += int64(more) * bytes
+			return nil
+		}
+		var failure *search.Failure
+		if err := s.Record(probes); errors.As(err, &failure) {
+			return nil // the search ends there, as runSearch says
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// dryRunProbe gives the verdict of a search's probe of value, counts it in
+// plan, and reports whether it is stored; if it is, probe is its outcome.
+func (b *batchRun) dryRunProbe(x *experimentRun, value float64, probe *search.Probe, plan *Plan, each func(*Verdict) error) (bool, error) {
+	r := x.e.SearchRun(value)
+	st, why := x.w.Stored(&r)
+	if why == results.NotMissing && b.o.Force {
+		why = results.Forced
+	}
+	if err := each(&Verdict{Run: &r, Missing: why}); err != nil {
+		return false, err
+	}
+	if why != results.NotMissing {
+		plan.Compute++
+		_, bytes := runFiles(x.e, b.o)
+		plan.ComputeBytes += bytes
+		return false, nil
+	}
+	plan.Stored++
+	rate, err := storedRate(b.store.View(), st.Record)
+	if err != nil {
+		return false, err
+	}
+	*probe = search.Probe{Value: value, Status: st.Record.Outcome.Status, Iterations: st.Record.Outcome.Iterations, Rate: rate}
+	return true, nil
 }

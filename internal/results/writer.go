@@ -415,6 +415,12 @@ func (w *ExperimentWriter) Why(r *experiment.Run) Missing {
 	return why
 }
 
+// Stored returns the stored run r as Reuse would reuse it, in any mode
+// (for a dry run, which reuses nothing), or why it is not stored.
+func (w *ExperimentWriter) Stored(r *experiment.Run) (*Stored, Missing) {
+	return w.lookup(r)
+}
+
 // lookup finds and checks the stored run r.
 func (w *ExperimentWriter) lookup(r *experiment.Run) (*Stored, Missing) {
 	line, src, ok := w.index.row(r.ID)
