@@ -75,7 +75,10 @@ func DryRun(ctx context.Context, exps []*experiment.Experiment, o *Options, each
 			return nil, err
 		}
 	}
-	for _, x := range b.probing {
+	for j, x := range b.probing {
+		if !b.ownsSearch(j) {
+			continue // another shard's
+		}
 		if err := b.dryRunSearch(x, plan, each); err != nil {
 			return nil, err
 		}

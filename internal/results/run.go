@@ -217,18 +217,20 @@ func (w *RunWriter) replace() error {
 			return fmt.Errorf("will not replace %s: the runner did not write it (its experiment's manifest does not list it); move it away", w.s.Path(p.rel))
 		}
 	}
-	if err := w.exchange(names); err == nil {
-		w.restat()
-		return nil
-	} else if !errors.Is(err, errors.ErrUnsupported) {
-		return err
+	err := w.exchange(names)
+	if errors.Is(err, errors.ErrUnsupported) {
+		err = w.replaceFileByFile(names)
 	}
-	return w.replaceFileByFile(names)
+	if err == nil {
+		w.restat()
+	}
+	return err
 }
 
 // restat notes the stat of each of the run's files where it is now: the
-// links an exchange makes and removes change the change time of the files
-// it keeps.
+// renames, and the links an exchange makes and removes (whether it swaps
+// or falls back to replacing file by file), change the change times of
+// the files they move and keep.
 func (w *RunWriter) restat() {
 	for _, p := range w.files {
 		if info, err := w.s.fs.Lstat(p.rel); err == nil {
