@@ -121,14 +121,14 @@ func parseRows(rows string, all bool) (first, last int, err error) {
 // runView reads what a run's table shows: the ends of its trace, or, if
 // ranged, its rows from first to last.
 func runView(fsys fs.FS, rec *results.Record, first, last int, ranged bool) (*render.RunView, error) {
+	v, err := results.ReadRunView(fsys, rec, render.KeptRows)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Check(rec); err != nil {
+		return nil, fmt.Errorf("%w; runner run computes the run again, or restore both from git", err)
+	}
 	if !ranged {
-		v, err := results.ReadRunView(fsys, rec, render.KeptRows)
-		if err != nil {
-			return nil, err
-		}
-		if err := v.Check(rec); err != nil {
-			return nil, fmt.Errorf("%w; runner run computes the run again, or restore both from git", err)
-		}
 		return &render.RunView{Record: rec, Rows: v.Rows, Gap: v.Gap}, nil
 	}
 	rows, err := results.ReadRows(fsys, rec, first, last, maxShownRows)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/descentlab/runner/internal/ends"
+	"github.com/descentlab/runner/internal/prose"
 	"github.com/descentlab/runner/internal/suggest"
 	"github.com/descentlab/runner/pkg/engine"
 )
@@ -276,10 +277,14 @@ type TraceView struct {
 // row, its status one the rows allow), and returns an error if they do
 // not match.
 func (v *TraceView) Check(rec *Record) error {
-	if v.last == nil {
-		return nil
+	var err error
+	switch {
+	case v.last != nil:
+		err = checkOutcome(rec, v.first, v.last, nil)
+	case rec.Outcome.Iterations > 0:
+		err = fmt.Errorf("%w: it has no rows, its record %s", errMismatch, prose.Count(rec.Outcome.Iterations, "iteration"))
 	}
-	if err := checkOutcome(rec, v.first, v.last, nil); err != nil {
+	if err != nil {
 		return fmt.Errorf("%s: %w (its row in %s; one of them was edited or damaged)", path.Join(rec.Run, TraceFile), err, path.Join(rec.Experiment(), RecordsFile))
 	}
 	return nil
