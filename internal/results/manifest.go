@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -296,9 +297,16 @@ type OverridesError struct {
 	// Beside is set when the experiment is not one of the try's: it is
 	// run as its file declares it, and a try does not go beside it.
 	Beside bool
+	// Unreadable is why the experiment's manifest cannot be read, if it
+	// cannot: it may be of the experiment as its file declares it.
+	Unreadable error
 }
 
 func (e *OverridesError) Error() string {
+	if e.Unreadable != nil {
+		return fmt.Sprintf("%s holds the experiment %s, whose manifest cannot be read (%v), so it may be run as its file declares it; run its file as it is first, which writes the manifest again",
+			e.Dir, e.Experiment, e.Unreadable)
+	}
 	if e.Beside {
 		return fmt.Sprintf("%s holds the experiment %s run as its file declares it, and a try (%s) does not go beside it",
 			e.Dir, e.Experiment, overrideList(e.Given))
@@ -332,8 +340,9 @@ func overridesError(dir string, m *ExperimentManifest, given []string) *Override
 // or with none, or any experiment run with none: a try is written to a
 // folder of tries, so that it replaces no other try and runner run
 // --check of results as the files declare them never meets one. An
-// experiment whose manifest cannot be read is left for the store to judge
-// as it opens it; so is a folder that is not a results folder.
+// experiment whose manifest cannot be read may be one run as its file
+// declares it, and is refused too; a folder that is not a results folder
+// is left for the store to judge as it opens it.
 func CheckTry(fsys fs.FS, dir string, names, overrides []string) error {
 	if len(overrides) == 0 {
 		return nil
@@ -344,7 +353,12 @@ func CheckTry(fsys fs.FS, dir string, names, overrides []string) error {
 	}
 	for _, name := range top.Experiments {
 		m, err := ReadManifest(fsys, name)
-		if err != nil || (len(m.Overrides) > 0 && !slices.Contains(names, name)) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue // its folder is gone
+		case err != nil:
+			return &OverridesError{Dir: dir, Experiment: name, Given: overrides, Unreadable: err}
+		case len(m.Overrides) > 0 && !slices.Contains(names, name):
 			continue // another experiment's try
 		}
 		if e := overridesError(dir, m, overrides); e != nil {
