@@ -351,6 +351,7 @@ func compareRun(sides [2]*side, a, b *results.Record, tol Tolerance) (*Change, e
 	c := &Change{Run: a.Run, Inputs: inputs(a, b), Outcome: outcome(a, b, tol)}
 	oldFiles, newFiles := fileSums(a), fileSums(b)
 	var differing []string
+	tracesDiffer := false // in their bytes
 	for _, name := range slices.Sorted(keysOf(oldFiles, newFiles)) {
 		_, inOld := oldFiles[name]
 		_, inNew := newFiles[name]
@@ -361,7 +362,7 @@ func compareRun(sides [2]*side, a, b *results.Record, tol Tolerance) (*Change, e
 		var err error
 		differs := false
 		if name == results.TraceFile {
-			err = c.compareTraces(sides, a, b, tol)
+			tracesDiffer, err = c.compareTraces(sides, a, b, tol)
 		} else {
 			differs, err = c.compareFiles(sides, a, b, name)
 		}
@@ -372,7 +373,7 @@ func compareRun(sides [2]*side, a, b *results.Record, tol Tolerance) (*Change, e
 			differing = append(differing, name)
 		}
 	}
-	c.settleFiles(a, b, differing, tol)
+	c.settleFiles(differing, tracesDiffer, tol)
 	if len(c.Inputs)+len(c.Outcome)+len(c.Files)+len(c.Damaged) == 0 && c.Trace == nil {
 		return nil, nil
 	}
@@ -428,9 +429,8 @@ func (c *Change) compareFiles(sides [2]*side, a, b *results.Record, name string)
 // run changed beyond the tolerance, or whose traces are the same bytes
 // (a table or picture drawn otherwise), are listed whatever the
 // tolerance.
-func (c *Change) settleFiles(a, b *results.Record, differing []string, tol Tolerance) {
-	within := tol != (Tolerance{}) && len(c.Outcome) == 0 && c.Trace == nil &&
-		fileSums(a)[results.TraceFile] != fileSums(b)[results.TraceFile]
+func (c *Change) settleFiles(differing []string, tracesDiffer bool, tol Tolerance) {
+	within := tol != (Tolerance{}) && len(c.Outcome) == 0 && c.Trace == nil && tracesDiffer
 	if !within {
 		c.Files = append(c.Files, differing...)
 		slices.Sort(c.Files)
@@ -577,27 +577,27 @@ func gap(x, y float64) (abs, rel float64) {
 // compareTraces compares a run's two traces, row by row as they are read,
 // and each with its record (its size, SHA-256 and outcome): unless both
 // are the same git blob, which both records must then describe.
-func (c *Change) compareTraces(sides [2]*side, a, b *results.Record, tol Tolerance) error {
+func (c *Change) compareTraces(sides [2]*side, a, b *results.Record, tol Tolerance) (bool, error) {
 	rel := path.Join(a.Run, results.TraceFile)
 	if sameBlob(sides, rel) {
 		if fileSums(a)[results.TraceFile] != fileSums(b)[results.TraceFile] {
 			c.Damaged = append(c.Damaged, rel)
 		}
-		return nil
+		return false, nil
 	}
 	var readers [2]*results.TraceReader
 	var checks [2]*results.TraceCheck
 	for i, s := range sides {
 		f, err := s.FS.Open(rel)
 		if err != nil {
-			return s.unreadable(err)
+			return false, s.unreadable(err)
 		}
 		defer f.Close()
 		rec := []*results.Record{a, b}[i]
 		checks[i] = results.NewTraceCheck(rec)
 		r, err := results.NewTraceReader(io.TeeReader(f, checks[i]))
 		if err != nil {
-			return fmt.Errorf("%s: %s: %w", s.Name, rel, err)
+			return false, fmt.Errorf("%s: %s: %w", s.Name, rel, err)
 		}
 		readers[i] = r
 	}
@@ -611,7 +611,7 @@ func (c *Change) compareTraces(sides [2]*side, a, b *results.Record, tol Toleran
 		y, errB := next(readers[1], &tc.NewRows)
 		for i, err := range []error{errA, errB} {
 			if err != nil && err != io.EOF {
-				return fmt.Errorf("%s: %s: %w", sides[i].Name, rel, err)
+				return false, fmt.Errorf("%s: %s: %w", sides[i].Name, rel, err)
 			}
 		}
 		if errA == io.EOF && errB == io.EOF {
@@ -630,7 +630,7 @@ func (c *Change) compareTraces(sides [2]*side, a, b *results.Record, tol Toleran
 	if tc.First != nil || tc.OldRows != tc.NewRows || tc.OldColumns != nil {
 		c.Trace = tc
 	}
-	return nil
+	return checks[0].Sum() != checks[1].Sum(), nil
 }
 
 // compareRow compares two rows of a trace, cell by cell.

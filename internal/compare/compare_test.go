@@ -139,3 +139,58 @@ func TestFilesWhateverTheTolerance(t *testing.T) {
 		t.Errorf("files %v, want iterations.md among them", c.Files)
 	}
 }
+
+// TestFilesHiddenOnlyWithinTheTolerance compares a run with a copy whose
+// trace and table were edited (as another version of the code could
+// write them, the inputs the same): at a tolerance the trace's change is
+// within, the table's is taken for it and not listed; at one it is beyond,
+// the table is listed too. Both files are named as damaged, not being what
+// their records say.
+func TestFilesHiddenOnlyWithinTheTolerance(t *testing.T) {
+	dir := t.TempDir()
+	old, new := filepath.Join(dir, "old"), filepath.Join(dir, "new")
+	if status := cli.Main([]string{"run", "-o", old, experiments(t, dir, base+"alpha: 0.1\n")}, io.Discard, io.Discard); status != 0 {
+		t.Fatalf("runner run: status %d", status)
+	}
+	if err := os.CopyFS(new, os.DirFS(old)); err != nil {
+		t.Fatal(err)
+	}
+	trace := filepath.Join(new, "lr", "trace.csv")
+	data, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), "\n1,0,", "\n1,1e-9,", 1) // iteration 1's b3, 0 → 1e-9
+	if edited == string(data) {
+		t.Fatal("no row of iteration 1 starting at b3 = 0 to edit")
+	}
+	if err := os.WriteFile(trace, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	table := filepath.Join(new, "lr", "iterations.md")
+	if err := os.WriteFile(table, []byte("an edited table\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		tol    compare.Tolerance
+		listed bool
+	}{{compare.Tolerance{Abs: 1e-6}, false}, {compare.Tolerance{Abs: 1e-12}, true}} {
+		r, err := compare.Folders(context.Background(), compare.Source{Name: "old", FS: os.DirFS(old)}, compare.Source{Name: "new", FS: os.DirFS(new)}, c.tol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Changed) != 1 {
+			t.Fatalf("at %+v: %d runs changed, want 1", c.tol, len(r.Changed))
+		}
+		ch := r.Changed[0]
+		if got := slices.Contains(ch.Files, "iterations.md"); got != c.listed {
+			t.Errorf("at %+v: iterations.md listed %v, want %v (files %v, trace %+v)", c.tol, got, c.listed, ch.Files, ch.Trace)
+		}
+		if (ch.Trace != nil) != c.listed {
+			t.Errorf("at %+v: trace change %+v", c.tol, ch.Trace)
+		}
+		if len(ch.Damaged) != 2 {
+			t.Errorf("at %+v: damaged %v, want the trace and the table", c.tol, ch.Damaged)
+		}
+	}
+}
