@@ -55,7 +55,7 @@ func DryRun(ctx context.Context, exps []*experiment.Experiment, o *Options, each
 	plan := &Plan{Estimate: estimate}
 	for i := range b.runs.Len() {
 		if i%1024 == 0 && ctx.Err() != nil {
-			return nil, &InterruptedError{Runs: b.runs.Len()}
+			return nil, b.interrupted()
 		}
 		r := b.runs.Run(i)
 		w := b.byExp[r.Experiment].w

@@ -796,3 +796,32 @@ func TestSearchProbesNotShown(t *testing.T) {
 		t.Errorf("shown %v, want [single]", shown)
 	}
 }
+
+// TestInterruptedSearchCounts interrupts a batch of a search after its
+// first probes: the error counts the runs done of at most those the
+// search may take, not of the batch's other runs alone.
+func TestInterruptedSearchCounts(t *testing.T) {
+	dir := t.TempDir()
+	edge := "name: edge\n" + data + weights + "tolerance: 0.001\nmax_iterations: 200\nsearch:\n  alpha: {find: edge, from: 0.01, to: 1, precision: 1e-3}\n"
+	exps := write(t, dir, "exps.yaml", edge+"---\n"+single)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := options(filepath.Join(dir, "results"))
+	o.Workers = 1
+	o.Progress = func(done int) {
+		if done >= 3 {
+			cancel()
+		}
+	}
+	_, err := pipeline.Run(ctx, exps, o)
+	var ie *pipeline.InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("got %v, want an *pipeline.InterruptedError", err)
+	}
+	if most := 1 + results.MostRuns(exps[0]); !ie.AtMost || ie.Runs != most || ie.Done < 3 || ie.Done > most {
+		t.Errorf("got %+v, want %d to %d done of at most %d runs", ie, 3, most, most)
+	}
+	if !strings.Contains(err.Error(), fmt.Sprintf("of at most %d runs finished", 1+results.MostRuns(exps[0]))) {
+		t.Errorf("message %q", err)
+	}
+}

@@ -46,10 +46,17 @@ var ErrInterrupted = errors.New("interrupted")
 // and the next batch continues where it stopped.
 type InterruptedError struct {
 	Done, Runs int
+	// AtMost says that Runs is the most the batch could make: it has
+	// searches, whose runs depend on their outcomes.
+	AtMost bool
 }
 
 func (e *InterruptedError) Error() string {
-	return fmt.Sprintf("interrupted: %s of %s finished; their folders are whole, and the summaries were not updated (run it again to continue where it stopped)", prose.Thousands(e.Done), prose.Count(e.Runs, "run"))
+	of := prose.Count(e.Runs, "run")
+	if e.AtMost {
+		of = "at most " + of
+	}
+	return fmt.Sprintf("interrupted: %s of %s finished; their folders are whole, and the summaries were not updated (run it again to continue where it stopped)", prose.Thousands(e.Done), of)
 }
 
 func (e *InterruptedError) Unwrap() error { return ErrInterrupted }
@@ -207,6 +214,19 @@ func representative(e *experiment.Experiment) experiment.Run {
 	return e.Run(0)
 }
 
+// interrupted is the error of the batch interrupted: the runs done, of
+// its runs and the most its searches may take.
+func (b *batchRun) interrupted() *InterruptedError {
+	e := &InterruptedError{Done: b.done, Runs: b.runs.Len()}
+	for j, x := range b.probing {
+		if b.ownsSearch(j) {
+			e.Runs += results.MostRuns(x.e)
+			e.AtMost = true
+		}
+	}
+	return e
+}
+
 // abort drops what the experiments' writers have not put in place.
 func (b *batchRun) abort() {
 	for _, x := range slices.Concat(b.writers[b.next:], b.probing) {
@@ -240,7 +260,7 @@ func (b *batchRun) execute(ctx context.Context) error {
 		b.abort()
 	}
 	if ctx.Err() != nil {
-		return &InterruptedError{Done: b.done, Runs: b.runs.Len()}
+		return b.interrupted()
 	}
 	return err
 }
@@ -623,7 +643,7 @@ func (b *batchRun) checkStored(ctx context.Context) error {
 	byReason := map[results.Missing][]string{}
 	for i := range b.runs.Len() {
 		if ctx.Err() != nil {
-			return &InterruptedError{Runs: b.runs.Len()}
+			return b.interrupted()
 		}
 		r := b.runs.Run(i)
 		w := b.byExp[r.Experiment].w

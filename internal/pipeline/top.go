@@ -116,7 +116,7 @@ func (b *batchRun) rebuildTop(ctx context.Context, names []string) error {
 	for _, name := range names {
 		if ctx.Err() != nil {
 			pending.Abort()
-			return &InterruptedError{Done: b.done, Runs: b.runs.Len()}
+			return b.interrupted()
 		}
 		m, err := results.ReadManifest(view, name)
 		if err != nil {
