@@ -268,12 +268,7 @@ func settled(t *testing.T) (dir, out string, exps []*experiment.Experiment) {
 // tell, so the trace is hashed and its run computed again, its trace
 // restored. The next rerun reads nothing.
 func TestRacilyCleanTraceIsHashed(t *testing.T) {
-	_, out, exps := settled(t)
-	trace := filepath.Join(out, "lr", "alpha=0.1", results.TraceFile)
-	original, err := os.ReadFile(trace)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, exps, trace, original := settledTrace(t)
 	recorded := mtime(t, trace)
 	cache := filepath.Join(out, results.PrivateDir, "cache", "lr.csv")
 	setMtime(t, cache, recorded) // the cache written in the trace's tick
@@ -292,18 +287,7 @@ func TestRacilyCleanTraceIsHashed(t *testing.T) {
 		t.Fatal("no inode")
 	}
 
-	var o opens
-	r := runBatch(t, exps, out, o.wrap)
-	if r.Computed != 1 {
-		t.Errorf("%d runs computed, want the one whose trace changed", r.Computed)
-	}
-	if got, _ := os.ReadFile(trace); string(got) != string(original) {
-		t.Error("the trace was not written again")
-	}
-	runBatch(t, exps, out, o.wrap)
-	if read := o.traces(); len(read) > 0 {
-		t.Errorf("the rerun after it read %v", read)
-	}
+	checkTraceRestored(t, exps, out, trace, original)
 }
 
 // TestEditedTraceWithItsTimeIsHashed edits a trace in place, keeping its
@@ -312,12 +296,7 @@ func TestRacilyCleanTraceIsHashed(t *testing.T) {
 // its change time, which no program sets, so the trace is hashed and its
 // run computed again.
 func TestEditedTraceWithItsTimeIsHashed(t *testing.T) {
-	_, out, exps := settled(t)
-	trace := filepath.Join(out, "lr", "alpha=0.1", results.TraceFile)
-	original, err := os.ReadFile(trace)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, exps, trace, original := settledTrace(t)
 	recorded := mtime(t, trace)
 	ino := statIno(t, trace)
 	edited := []byte(strings.Replace(string(original), "2.6", "2.7", 1))
@@ -332,10 +311,31 @@ func TestEditedTraceWithItsTimeIsHashed(t *testing.T) {
 		t.Fatalf("the edit changed the inode (%d, was %d)", got, ino)
 	}
 
+	checkTraceRestored(t, exps, out, trace, original)
+}
+
+// settledTrace returns a settled folder (see settled), its experiments,
+// and the path and bytes of the trace of its run lr/alpha=0.1.
+func settledTrace(t *testing.T) (out string, exps []*experiment.Experiment, trace string, original []byte) {
+	t.Helper()
+	_, out, exps = settled(t)
+	trace = filepath.Join(out, "lr", "alpha=0.1", results.TraceFile)
+	original, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, exps, trace, original
+}
+
+// checkTraceRestored reruns the experiments after trace was changed unseen
+// by its stat: the run is computed again, its trace restored to original,
+// and the rerun after it reads no trace.
+func checkTraceRestored(t *testing.T, exps []*experiment.Experiment, out, trace string, original []byte) {
+	t.Helper()
 	var o opens
 	r := runBatch(t, exps, out, o.wrap)
 	if r.Computed != 1 {
-		t.Errorf("%d runs computed, want the one whose trace was edited", r.Computed)
+		t.Errorf("%d runs computed, want the one whose trace changed", r.Computed)
 	}
 	if got, _ := os.ReadFile(trace); string(got) != string(original) {
 		t.Error("the trace was not written again")
