@@ -60,7 +60,9 @@ func TestInterrupt(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, func() bool { return len(records(t, out)) >= 2 })
+			// Two runs in place, and one journaled: a run renamed in just
+			// before the signal may not be yet.
+			waitFor(t, func() bool { return len(records(t, out)) >= 2 && journaled(t, out) >= 1 })
 
 			sent := time.Now()
 			if err := cmd.Process.Signal(sig); err != nil {
@@ -295,6 +297,25 @@ func records(t *testing.T, dir string) []string {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// journaled counts the runs of experiment long that a results folder's
+// journals hold.
+func journaled(t *testing.T, dir string) int {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, results.PrivateDir, "journal", "long", "*.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue // renamed away as the batch ends
+		}
+		n += bytes.Count(data, []byte("\nlong/alpha="))
+	}
+	return n
 }
 
 // leftovers lists what is in a results folder's .runner/tmp.
