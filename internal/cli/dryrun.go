@@ -78,7 +78,7 @@ func runsOf(e *experiment.Experiment) string {
 }
 
 // moreProbes says how many more probes searches may take than those
-// listed, after a comma, or "" if none.
+// listed, to follow the count of runs to compute, or "" if none.
 func moreProbes(n int) string {
 	if n == 0 {
 		return ""
