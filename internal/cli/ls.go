@@ -352,42 +352,43 @@ func notStored(name string, sides []*listSide) string {
 // writeList writes the runs of t that the listing asks for.
 func (l *listing) writeList(w io.Writer, t *query.Table) error {
 	rows := l.query.Rows(t)
-	columns := l.columns
-	if columns == nil && l.format.forReading() {
-		columns = render.ListColumns(rows)
-	}
-	if columns != nil {
-		rows = rows.Select(columns)
-	}
-	switch l.format {
-	case csvList:
-		return rows.WriteCSV(w)
-	case jsonList:
-		return rows.WriteJSON(w)
-	case markdownList:
-		return render.ListMarkdown(w, rows, l.terminal.Digits)
-	}
-	return render.ListTerminal(w, rows, l.terminal)
+	return writeListed(l, w, rows, []*query.Table{rows}, render.ListMarkdown, render.ListTerminal)
 }
 
 // writeComparison writes the pairs of runs of c that the listing asks
 // for, side by side.
 func (l *listing) writeComparison(w io.Writer, c *query.Comparison) error {
 	c = l.query.ApplyComparison(c)
+	before, after := c.Sides()
+	return writeListed(l, w, c, []*query.Table{before, after}, render.ComparisonMarkdown, render.ComparisonTerminal)
+}
+
+// listed is what ls writes: a list of runs, or two lists side by side.
+type listed[T any] interface {
+	Select(columns []int) T
+	WriteCSV(io.Writer) error
+	WriteJSON(io.Writer) error
+}
+
+// writeListed writes x in the listing's format: its columns, or for the
+// formats people read the columns the runs of tables need; as CSV, JSON,
+// Markdown (md) or a terminal table (term).
+func writeListed[T listed[T]](l *listing, w io.Writer, x T, tables []*query.Table,
+	md func(io.Writer, T, int) error, term func(io.Writer, T, render.Terminal) error) error {
 	columns := l.columns
 	if columns == nil && l.format.forReading() {
-		columns = render.ListColumns(c.Sides())
+		columns = render.ListColumns(tables...)
 	}
 	if columns != nil {
-		c = c.Select(columns)
+		x = x.Select(columns)
 	}
 	switch l.format {
 	case csvList:
-		return c.WriteCSV(w)
+		return x.WriteCSV(w)
 	case jsonList:
-		return c.WriteJSON(w)
+		return x.WriteJSON(w)
 	case markdownList:
-		return render.ComparisonMarkdown(w, c, l.terminal.Digits)
+		return md(w, x, l.terminal.Digits)
 	}
-	return render.ComparisonTerminal(w, c, l.terminal)
+	return term(w, x, l.terminal)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -73,16 +74,16 @@ type Store struct {
 	// user to be told.
 	repaired []string
 
-	mu      sync.Mutex
-	put     int
-	changed []string // in Compare mode: files new or different, slash-separated under root
-	// changedSet holds the names of changed, each once.
-	changedSet map[string]bool
-	nchanged   int
-	overlay    map[string][]byte // in Compare mode: files as they would be written
-	seq        int
-	pid        string
-	opened     int64 // when the store was opened, in nanoseconds, for unique names
+	mu  sync.Mutex
+	put int
+	// changed holds, in Compare mode, the files that would be new or
+	// different, slash-separated under root.
+	changed  map[string]bool
+	nchanged int
+	overlay  map[string][]byte // in Compare mode: files as they would be written
+	seq      int
+	pid      string
+	opened   int64 // when the store was opened, in nanoseconds, for unique names
 	// shardK and shardN name the shard, in Shard mode.
 	shardK, shardN int
 	// folders holds the folders under the root known to be folders (not
@@ -600,7 +601,7 @@ func (s *Store) Counts() (put, changed int) {
 func (s *Store) Changed() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Sorted(slices.Values(s.changed))
+	return slices.Sorted(maps.Keys(s.changed))
 }
 
 func (s *Store) count(rel string, changed bool) {
@@ -620,15 +621,14 @@ func (s *Store) count(rel string, changed bool) {
 // though it be compared twice (the manifest found damaged, then written
 // whole). The caller holds s.mu.
 func (s *Store) noteChanged(rel string) {
-	if s.changedSet[rel] {
+	if s.changed[rel] {
 		return
 	}
-	if s.changedSet == nil {
-		s.changedSet = map[string]bool{}
+	if s.changed == nil {
+		s.changed = map[string]bool{}
 	}
-	s.changedSet[rel] = true
+	s.changed[rel] = true
 	s.nchanged++
-	s.changed = append(s.changed, rel)
 }
 
 // writerName names this writer in the names of its journals: its mode,

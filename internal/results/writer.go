@@ -76,7 +76,8 @@ type ExperimentWriter struct {
 	journalRel       string
 	cacheOut         *Pending // the cache being written
 	cacheBuf         *bufio.Writer
-	row              []byte
+	row              []byte // the records row of the run added last
+	journalRow       []byte // and the same with its files' stats, for the journal and the cache
 	picturesKey      string // of the inputs of the pictures put or kept, for the cache
 	// staleFiles are the files, in the experiment's folder, of the single
 	// run it was before it became a sweep: there, and the runner's.
@@ -547,11 +548,11 @@ func (w *RunWriter) Computed(rec *Record) (*Stored, error) {
 func (w *ExperimentWriter) Add(st *Stored) error {
 	rec := st.Record
 	w.row = w.cols.appendRow(w.row[:0], rec, rec.inputsHash())
-	row := w.row[:len(w.row)-1]
+	w.journalRow = appendJournalRow(w.journalRow[:0], w.row[:len(w.row)-1], st.stats)
 	w.index.made(rec.Run)
 	w.n++
 	if w.cacheBuf != nil {
-		w.cacheBuf.Write(appendJournalRow(nil, row, st.stats))
+		w.cacheBuf.Write(w.journalRow)
 	}
 	if w.journal == nil && st.Computed && w.s.mode != Compare {
 		if err := w.openJournal(); err != nil {
@@ -559,7 +560,7 @@ func (w *ExperimentWriter) Add(st *Stored) error {
 		}
 	}
 	if w.journalBuf != nil && st.Computed {
-		if _, err := w.journalBuf.Write(appendJournalRow(nil, row, st.stats)); err != nil {
+		if _, err := w.journalBuf.Write(w.journalRow); err != nil {
 			return fmt.Errorf("writing %s: %w", w.s.Path(w.journalRel), err)
 		}
 		if err := w.journalBuf.Flush(); err != nil { // what a kill leaves is what was computed

@@ -26,11 +26,25 @@ package engine
 
 import "math"
 
+// The constants exp, log1p and log share: ln 2 split in a high part,
+// whose products with small integers are exact, and a low part; and the
+// coefficients of the polynomial in s = f/(2+f) that log1p and log
+// evaluate (FreeBSD's Lg1 … Lg7).
+const (
+	ln2Hi = 6.93147180369123816490e-01
+	ln2Lo = 1.90821492927058770002e-10
+	lg1   = 6.666666666666735130e-01
+	lg2   = 3.999999999940941908e-01
+	lg3   = 2.857142874366239149e-01
+	lg4   = 2.222219843214978396e-01
+	lg5   = 1.818357216161805012e-01
+	lg6   = 1.531383769920937332e-01
+	lg7   = 1.479819860511658591e-01
+)
+
 // exp returns e**x, as math.Exp does, with the same bits everywhere.
 func exp(x float64) float64 {
 	const (
-		ln2Hi = 6.93147180369123816490e-01
-		ln2Lo = 1.90821492927058770002e-10
 		log2e = 1.44269504088896338700e+00
 
 		overflow  = 7.09782712893383973096e+02
@@ -89,15 +103,6 @@ func log1p(x float64) float64 {
 		small       = 1.0 / (1 << 29)              // 2**-29
 		tiny        = 1.0 / (1 << 54)              // 2**-54
 		two53       = 1 << 53                      // 2**53
-		ln2Hi       = 6.93147180369123816490e-01
-		ln2Lo       = 1.90821492927058770002e-10
-		lp1         = 6.666666666666735130e-01
-		lp2         = 3.999999999940941908e-01
-		lp3         = 2.857142874366239149e-01
-		lp4         = 2.222219843214978396e-01
-		lp5         = 1.818357216161805012e-01
-		lp6         = 1.531383769920937332e-01
-		lp7         = 1.479819860511658591e-01
 	)
 	switch {
 	case x < -1 || math.IsNaN(x):
@@ -172,12 +177,12 @@ func log1p(x float64) float64 {
 	}
 	s := f / (2.0 + f)
 	z := float64(s * s)
-	poly := lp6 + float64(z*lp7)
-	poly = lp5 + float64(z*poly)
-	poly = lp4 + float64(z*poly)
-	poly = lp3 + float64(z*poly)
-	poly = lp2 + float64(z*poly)
-	poly = lp1 + float64(z*poly)
+	poly := lg6 + float64(z*lg7)
+	poly = lg5 + float64(z*poly)
+	poly = lg4 + float64(z*poly)
+	poly = lg3 + float64(z*poly)
+	poly = lg2 + float64(z*poly)
+	poly = lg1 + float64(z*poly)
 	r := float64(z * poly)
 	if k == 0 {
 		return f - (hfsq - float64(s*(hfsq+r)))
@@ -188,17 +193,6 @@ func log1p(x float64) float64 {
 // log returns the natural logarithm of x, as math.Log does, with the same
 // bits everywhere.
 func log(x float64) float64 {
-	const (
-		ln2Hi = 6.93147180369123816490e-01
-		ln2Lo = 1.90821492927058770002e-10
-		l1    = 6.666666666666735130e-01
-		l2    = 3.999999999940941908e-01
-		l3    = 2.857142874366239149e-01
-		l4    = 2.222219843214978396e-01
-		l5    = 1.818357216161805012e-01
-		l6    = 1.531383769920937332e-01
-		l7    = 1.479819860511658591e-01
-	)
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 1):
 		return x
@@ -218,8 +212,8 @@ func log(x float64) float64 {
 	s := f / (2 + f)
 	s2 := float64(s * s)
 	s4 := float64(s2 * s2)
-	t1 := float64(s2 * (l1 + float64(s4*(l3+float64(s4*(l5+float64(s4*l7)))))))
-	t2 := float64(s4 * (l2 + float64(s4*(l4+float64(s4*l6)))))
+	t1 := float64(s2 * (lg1 + float64(s4*(lg3+float64(s4*(lg5+float64(s4*lg7)))))))
+	t2 := float64(s4 * (lg2 + float64(s4*(lg4+float64(s4*lg6)))))
 	r := t1 + t2
 	hfsq := float64(float64(0.5*f) * f)
 	return float64(k*ln2Hi) - ((hfsq - (float64(s*(hfsq+r)) + float64(k*ln2Lo))) - f)
